@@ -1,0 +1,154 @@
+// Package config reads stationflow's settings from flags and the
+// environment, in one place, with defaults that work on a fresh machine.
+// Every flag has an environment twin; a flag given on the command line wins.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/stationflow/stationflow/internal/store"
+	"github.com/stationflow/stationflow/workflows"
+)
+
+// Config is every setting a stationflow process may need.
+type Config struct {
+	DatabaseURL     string
+	DataDir         string
+	HTTPAddr        string
+	TemporalAddress string
+	TemporalPort    int
+	UIPort          int
+	Namespace       string
+	TaskQueue       string
+	CodecKey        string
+	CodecKeyFile    string
+	LogLevel        string
+	Workday         time.Duration
+	CalendarDir     string
+	WebhookURL      string
+	ReviewDue       int
+	AmendDue        int
+	RemindBefore    int
+	EscalateEvery   int
+}
+
+// Setting describes one configuration value, for flags and the README table.
+type Setting struct {
+	Flag    string
+	Env     string
+	Default string
+	Usage   string
+}
+
+// Settings lists every setting with its flag, environment variable and default.
+var Settings = []Setting{
+	{"database-url", "DATABASE_URL", store.DefaultURL, "PostgreSQL URL; dev creates the database if it is missing"},
+	{"data-dir", "STATIONFLOW_DATA_DIR", ".stationflow", "directory for the embedded Temporal server's state and the payload key"},
+	{"http-addr", "STATIONFLOW_HTTP_ADDR", "127.0.0.1:8080", "address the HTTP API listens on"},
+	{"temporal-address", "TEMPORAL_ADDRESS", "", "host:port of an external Temporal frontend; empty: dev embeds one, worker and api use 127.0.0.1:<temporal-port>"},
+	{"temporal-port", "STATIONFLOW_TEMPORAL_PORT", "7233", "port of the embedded Temporal frontend (dev)"},
+	{"ui-port", "STATIONFLOW_UI_PORT", "8233", "port of the Temporal Web UI that dev serves; 0 turns it off"},
+	{"namespace", "TEMPORAL_NAMESPACE", workflows.Namespace, "Temporal namespace"},
+	{"task-queue", "STATIONFLOW_TASK_QUEUE", workflows.TaskQueue, "Temporal task queue"},
+	{"codec-key", "STATIONFLOW_CODEC_KEY", "", "base64 AES-256 key that encrypts Temporal payloads (wins over the key file)"},
+	{"codec-key-file", "STATIONFLOW_CODEC_KEY_FILE", "", "file holding the payload key; default <data-dir>/codec.key, which dev creates"},
+	{"log-level", "STATIONFLOW_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"workday", "STATIONFLOW_WORKDAY", "", "wall-clock length of one working day for demos (e.g. 2s); empty: the real calendar"},
+	{"calendar-dir", "STATIONFLOW_CALENDAR_DIR", "", "directory of working-day calendar files (cn-YYYY.json) that replace or extend the built-in years"},
+	{"webhook-url", "STATIONFLOW_WEBHOOK_URL", "", "URL that receives reminders and escalations as JSON POSTs; empty: they wait in the outbox"},
+	{"review-due", "STATIONFLOW_REVIEW_DUE_WORKDAYS", "10", "working days an office has to review an application"},
+	{"amend-due", "STATIONFLOW_AMEND_DUE_WORKDAYS", "10", "working days an organisation has to amend a returned application"},
+	{"remind-before", "STATIONFLOW_REMIND_WORKDAYS", "2", "working days before a due date that the assignee is reminded"},
+	{"escalate-every", "STATIONFLOW_ESCALATE_WORKDAYS", "5", "working days overdue work waits at each level before it climbs to the next office"},
+}
+
+// Bind registers every setting on fs, with the environment (or the default)
+// as the flag's default value, and returns the Config the flags fill.
+func Bind(fs *flag.FlagSet) *Config {
+	c := &Config{}
+	str := func(p *string, name string) {
+		s := lookup(name)
+		fs.StringVar(p, s.Flag, envOr(s), s.Usage+" ["+s.Env+"]")
+	}
+	num := func(p *int, name string) {
+		s := lookup(name)
+		v, err := strconv.Atoi(envOr(s))
+		if err != nil {
+			v, _ = strconv.Atoi(s.Default)
+		}
+		fs.IntVar(p, s.Flag, v, s.Usage+" ["+s.Env+"]")
+	}
+	str(&c.DatabaseURL, "database-url")
+	str(&c.DataDir, "data-dir")
+	str(&c.HTTPAddr, "http-addr")
+	str(&c.TemporalAddress, "temporal-address")
+	num(&c.TemporalPort, "temporal-port")
+	num(&c.UIPort, "ui-port")
+	str(&c.Namespace, "namespace")
+	str(&c.TaskQueue, "task-queue")
+	str(&c.CodecKey, "codec-key")
+	str(&c.CodecKeyFile, "codec-key-file")
+	str(&c.LogLevel, "log-level")
+	str(&c.CalendarDir, "calendar-dir")
+	str(&c.WebhookURL, "webhook-url")
+	num(&c.ReviewDue, "review-due")
+	num(&c.AmendDue, "amend-due")
+	num(&c.RemindBefore, "remind-before")
+	num(&c.EscalateEvery, "escalate-every")
+	wd := lookup("workday")
+	fs.Func(wd.Flag, wd.Usage+" ["+wd.Env+"]", func(v string) error {
+		d, err := parseWorkday(v)
+		c.Workday = d
+		return err
+	})
+	c.Workday, _ = parseWorkday(os.Getenv(wd.Env))
+	return c
+}
+
+func parseWorkday(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("workday must be a positive duration such as 2s, not %q", v)
+	}
+	return d, nil
+}
+
+func lookup(flagName string) Setting {
+	for _, s := range Settings {
+		if s.Flag == flagName {
+			return s
+		}
+	}
+	panic("no setting " + flagName)
+}
+
+func envOr(s Setting) string {
+	if v, ok := os.LookupEnv(s.Env); ok {
+		return v
+	}
+	return s.Default
+}
+
+// KeyFile is the payload key file in effect.
+func (c *Config) KeyFile() string {
+	if c.CodecKeyFile != "" {
+		return c.CodecKeyFile
+	}
+	return filepath.Join(c.DataDir, "codec.key")
+}
+
+// TemporalHostPort is the frontend a worker or API process dials.
+func (c *Config) TemporalHostPort() string {
+	if c.TemporalAddress != "" {
+		return c.TemporalAddress
+	}
+	return fmt.Sprintf("127.0.0.1:%d", c.TemporalPort)
+}

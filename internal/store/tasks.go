@@ -1,0 +1,236 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Task is a human task as the inbox shows it. Its workflow is its only
+// writer.
+type Task struct {
+	ID              uuid.UUID       `json:"id"`
+	WorkflowID      string          `json:"workflow_id"`
+	Kind            string          `json:"kind"`
+	StationID       uuid.UUID       `json:"station_id"`
+	RegionCode      string          `json:"region_code"`
+	SubjectID       *uuid.UUID      `json:"subject_id"`
+	AssigneeKind    string          `json:"-"`
+	AssigneeID      string          `json:"-"`
+	Assignee        TaskAssignee    `json:"assignee"`
+	EscalatedTo     string          `json:"escalated_to"`
+	EscalationLevel int             `json:"escalation_level"`
+	State           string          `json:"state"`
+	ClaimedBy       string          `json:"claimed_by"`
+	Priority        int             `json:"priority"`
+	DueAt           time.Time       `json:"due_at"`
+	Overdue         bool            `json:"overdue"`
+	Paused          bool            `json:"paused"`
+	Result          json.RawMessage `json:"result,omitempty"`
+	Version         int64           `json:"version"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+	CompletedAt     *time.Time      `json:"completed_at"`
+}
+
+// TaskAssignee is who a task is addressed to.
+type TaskAssignee struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
+}
+
+// TaskEvent says what changed a task, by whom and why.
+type TaskEvent struct {
+	Action string
+	Actor  string
+	Reason string
+}
+
+// ProjectTask upserts a task and audits the event that changed it. A
+// version not above the stored one is a repeat: nothing changes.
+func (s *Store) ProjectTask(ctx context.Context, t Task, ev TaskEvent) (bool, error) {
+	changed := false
+	var result any
+	if len(t.Result) > 0 {
+		result = string(t.Result)
+	}
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO tasks (id, workflow_id, kind, station_id, region_code, subject_id, assignee_kind, assignee_id,
+				escalated_to, escalation_level, state, claimed_by, priority, due_at, paused, result, version, completed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''), $10, $11, NULLIF($12, ''), $13, $14, $15, $16::jsonb, $17,
+				CASE WHEN $11 = 'completed' THEN now() END)
+			ON CONFLICT (id) DO UPDATE SET assignee_kind = EXCLUDED.assignee_kind, assignee_id = EXCLUDED.assignee_id,
+				escalated_to = EXCLUDED.escalated_to, escalation_level = EXCLUDED.escalation_level, state = EXCLUDED.state,
+				claimed_by = EXCLUDED.claimed_by, priority = EXCLUDED.priority, due_at = EXCLUDED.due_at, paused = EXCLUDED.paused,
+				result = COALESCE(EXCLUDED.result, tasks.result), version = EXCLUDED.version, updated_at = now(),
+				completed_at = COALESCE(tasks.completed_at, EXCLUDED.completed_at)
+			WHERE tasks.version < EXCLUDED.version`,
+			t.ID, t.WorkflowID, t.Kind, t.StationID, t.RegionCode, t.SubjectID, t.AssigneeKind, t.AssigneeID,
+			t.EscalatedTo, t.EscalationLevel, t.State, t.ClaimedBy, t.Priority, t.DueAt, t.Paused, result, t.Version)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil
+		}
+		changed = true
+		detail := map[string]any{"state": t.State, "kind": t.Kind, "due_at": t.DueAt, "assignee": t.AssigneeKind + ":" + t.AssigneeID,
+			"escalation_level": t.EscalationLevel, "version": t.Version}
+		if t.EscalatedTo != "" {
+			detail["escalated_to"] = t.EscalatedTo
+		}
+		if ev.Reason != "" {
+			detail["reason"] = ev.Reason
+		}
+		return AppendAudit(ctx, tx, AuditEntry{Actor: ev.Actor, Action: ev.Action, ObjectType: "task", ObjectID: t.ID.String(),
+			Detail: mustJSON(detail)})
+	})
+	return changed, err
+}
+
+const taskColumns = `id, workflow_id, kind, station_id, region_code, subject_id, assignee_kind, assignee_id,
+	coalesce(escalated_to, ''), escalation_level, state, coalesce(claimed_by, ''), priority, due_at,
+	(state IN ('open', 'claimed', 'escalated') AND due_at < now()), paused, result, version, created_at, updated_at, completed_at`
+
+func scanTask(r pgx.CollectableRow) (Task, error) {
+	var t Task
+	var result []byte
+	err := r.Scan(&t.ID, &t.WorkflowID, &t.Kind, &t.StationID, &t.RegionCode, &t.SubjectID, &t.AssigneeKind, &t.AssigneeID,
+		&t.EscalatedTo, &t.EscalationLevel, &t.State, &t.ClaimedBy, &t.Priority, &t.DueAt, &t.Overdue, &t.Paused, &result,
+		&t.Version, &t.CreatedAt, &t.UpdatedAt, &t.CompletedAt)
+	t.Assignee = TaskAssignee{Kind: t.AssigneeKind, ID: t.AssigneeID}
+	if len(result) > 0 {
+		t.Result = result
+	}
+	return t, err
+}
+
+// GetTask returns one task or ErrNotFound.
+func (s *Store) GetTask(ctx context.Context, id uuid.UUID) (Task, error) {
+	rows, _ := s.Pool.Query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id = $1`, id)
+	return collectOne(rows, scanTask)
+}
+
+// TaskFilter selects an inbox. Exactly one scope applies.
+type TaskFilter struct {
+	// Office inbox: tasks addressed to the office of this region, and tasks
+	// escalated to it.
+	Office string
+	// OfficeOverdue widens an office's view to overdue work anywhere below it.
+	OfficeOverdue bool
+	// Org and Person: tasks addressed to that organisation or person.
+	Org    *uuid.UUID
+	Person *uuid.UUID
+	All    bool // admins
+
+	StationIDs []uuid.UUID
+	Kind       string
+	State      string
+	Overdue    bool
+}
+
+// ListTasks lists an inbox in ID order.
+func (s *Store) ListTasks(ctx context.Context, f TaskFilter, p Page) (List[Task], error) {
+	after, err := p.after()
+	if err != nil {
+		return List[Task]{}, err
+	}
+	q := newQuery(`SELECT ` + taskColumns + ` FROM tasks`)
+	switch {
+	case f.Office != "" && f.OfficeOverdue:
+		q.whereIf(true, "region_code LIKE ?", f.Office+"%")
+	case f.Office != "":
+		q.whereIf(true, "((assignee_kind = 'office' AND assignee_id = ?) OR escalated_to = ?)", f.Office, f.Office)
+	case f.Org != nil:
+		q.whereIf(true, "assignee_kind = 'org' AND assignee_id = ?", f.Org.String())
+	case f.Person != nil:
+		q.whereIf(true, "assignee_kind = 'person' AND assignee_id = ?", f.Person.String())
+	case !f.All:
+		return List[Task]{Items: []Task{}}, nil
+	}
+	q.whereIf(len(f.StationIDs) > 0, "station_id = ANY(?)", f.StationIDs)
+	q.whereIf(f.Kind != "", "kind = ?", f.Kind)
+	q.whereIf(f.State != "", "state = ?", f.State)
+	q.whereIf(f.Overdue || f.OfficeOverdue, "state IN ('open', 'claimed', 'escalated') AND due_at < now()")
+	return listPage(ctx, s.Pool, q, after, p.limit(), scanTask, func(t Task) string { return t.ID.String() })
+}
+
+// Notification is an outbox row.
+type Notification struct {
+	ID        int64           `json:"id"`
+	Key       string          `json:"idempotency_key"`
+	Event     string          `json:"event"`
+	TaskID    *uuid.UUID      `json:"task_id"`
+	Recipient string          `json:"recipient"`
+	Payload   json.RawMessage `json:"payload"`
+	Attempts  int             `json:"attempts"`
+}
+
+const notificationColumns = `id, idempotency_key, event, task_id, recipient, payload::text, attempts`
+
+func scanNotification(r pgx.CollectableRow) (Notification, error) {
+	var n Notification
+	var payload string
+	err := r.Scan(&n.ID, &n.Key, &n.Event, &n.TaskID, &n.Recipient, &payload, &n.Attempts)
+	n.Payload = json.RawMessage(payload)
+	return n, err
+}
+
+// EnqueueNotification writes a notification once per idempotency key.
+func (s *Store) EnqueueNotification(ctx context.Context, n Notification) error {
+	_, err := s.Pool.Exec(ctx, `INSERT INTO outbox (idempotency_key, event, task_id, recipient, payload)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING`, n.Key, n.Event, n.TaskID, n.Recipient, string(n.Payload))
+	return err
+}
+
+// DeliverNotifications hands due notifications, up to limit, to send, one
+// at a time inside a transaction that locks them (SKIP LOCKED, so several
+// deliverers share the work). A nil error from send marks one delivered;
+// an error schedules the next attempt after backoff(attempts).
+func (s *Store) DeliverNotifications(ctx context.Context, limit int, send func(Notification) error, backoff func(attempts int) time.Duration) (delivered, failed int, err error) {
+	err = s.InTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+notificationColumns+` FROM outbox
+			WHERE delivered_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
+		if err != nil {
+			return err
+		}
+		batch, err := pgx.CollectRows(rows, scanNotification)
+		if err != nil {
+			return err
+		}
+		for _, n := range batch {
+			if sendErr := send(n); sendErr != nil {
+				failed++
+				msg := sendErr.Error()
+				if len(msg) > 500 {
+					msg = msg[:500]
+				}
+				if _, err := tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + $3::interval
+					WHERE id = $1`, n.ID, msg, fmt.Sprintf("%d milliseconds", backoff(n.Attempts+1).Milliseconds())); err != nil {
+					return err
+				}
+				continue
+			}
+			delivered++
+			if _, err := tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, delivered_at = now(), last_error = '' WHERE id = $1`, n.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return delivered, failed, err
+}
+
+// NotificationsFor lists the outbox rows of a task, oldest first.
+func (s *Store) NotificationsFor(ctx context.Context, taskID uuid.UUID) ([]Notification, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+notificationColumns+` FROM outbox
+		WHERE task_id = $1 ORDER BY id`, taskID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scanNotification)
+}
