@@ -1,0 +1,167 @@
+// Package demo builds and loads a deterministic Sichuan-shaped demo
+// province: the report's 5 city support centres, 96 county general
+// stations, 843 township stations and 3,507 community rooms (4,451 in all)
+// with real-format region codes, operating organisations with valid credit
+// codes, supervisors and office staff. Every ID is derived from a stable
+// key, so loading twice adds nothing.
+package demo
+
+import (
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/stationflow/stationflow/internal/codes"
+)
+
+// The report's counts (Sichuan Daily, 2022).
+const (
+	Cities      = 5
+	Counties    = 96
+	Townships   = 843
+	Communities = 3507
+	Stations    = Cities + Counties + Townships + Communities
+)
+
+// Province is the demo data, ready to load.
+type Province struct {
+	Code          string
+	Regions       []Region
+	Stations      []Station
+	Organisations []Organisation
+	People        []Person
+	Assignments   []Assignment
+}
+
+// Region is one region code with its level and name.
+type Region struct {
+	Code, Level, Parent, Name string
+}
+
+// Station is one demo station.
+type Station struct {
+	ID         uuid.UUID
+	Name       string
+	Level      codes.StationLevel
+	RegionCode string
+	ParentID   *uuid.UUID
+}
+
+// Organisation is one demo operating organisation.
+type Organisation struct {
+	ID         uuid.UUID
+	Name       string
+	CreditCode string
+}
+
+// Person is one demo supervisor or office worker.
+type Person struct {
+	ID             uuid.UUID
+	Name           string
+	Role           string
+	RegionCode     string
+	OrganisationID *uuid.UUID
+	Qualification  string
+}
+
+// Assignment links a supervisor to a station.
+type Assignment struct {
+	PersonID, StationID uuid.UUID
+}
+
+// idSpace makes the demo's IDs stable across runs.
+var idSpace = uuid.MustParse("6a0c3b0e-3f51-4f5e-9a44-5c2d1b7e0a51")
+
+// ID derives the stable ID of a demo object from its kind and key.
+func ID(kind, key string) uuid.UUID { return uuid.NewSHA1(idSpace, []byte(kind+"/"+key)) }
+
+var cityNames = []struct{ code, name string }{
+	{"5101", "成都市"}, {"5103", "自贡市"}, {"5104", "攀枝花市"}, {"5105", "泸州市"}, {"5106", "德阳市"},
+}
+
+// share splits total into n parts that differ by at most one, larger first.
+func share(total, n, i int) int {
+	q, r := total/n, total%n
+	if i < r {
+		return q + 1
+	}
+	return q
+}
+
+var surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
+var givenNames = []string{"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"}
+
+// fakeName is a made-up name: demo people are not real people.
+func fakeName(i int) string {
+	return string(surnames[i%len(surnames)]) + givenNames[(i/len(surnames))%len(givenNames)]
+}
+
+// Build generates the province. It is pure and always returns the same data.
+func Build() (*Province, error) {
+	p := &Province{Code: "51"}
+	p.Regions = append(p.Regions, Region{Code: "51", Level: "province", Name: "四川省"})
+	countyIdx, townshipIdx, personIdx := 0, 0, 0
+	for ci, city := range cityNames {
+		p.Regions = append(p.Regions, Region{Code: city.code, Level: "city", Parent: "51", Name: city.name})
+		cityStation := ID("station", city.code)
+		p.Stations = append(p.Stations, Station{ID: cityStation, Name: city.name + "社工支持中心",
+			Level: codes.CityCentre, RegionCode: city.code})
+		for k := range share(Counties, Cities, ci) {
+			county := fmt.Sprintf("%s%02d", city.code, k+2)
+			countyName := fmt.Sprintf("%s第%d区县", city.name, k+1)
+			p.Regions = append(p.Regions, Region{Code: county, Level: "county", Parent: city.code, Name: countyName})
+			countyStation := ID("station", county)
+			p.Stations = append(p.Stations, Station{ID: countyStation, Name: countyName + "社工总站",
+				Level: codes.CountyStation, RegionCode: county, ParentID: &cityStation})
+
+			// Each county has an operating organisation registered there and
+			// a supervisor employed by a different one (the conflict rule).
+			org, err := organisation(county, countyIdx)
+			if err != nil {
+				return nil, err
+			}
+			p.Organisations = append(p.Organisations, org)
+			supervisor := Person{ID: ID("person", "supervisor/"+county), Name: fakeName(personIdx), Role: "supervisor",
+				RegionCode: county, Qualification: []string{"intermediate", "senior"}[countyIdx%2]}
+			office := Person{ID: ID("person", "office/"+county), Name: fakeName(personIdx + 1), Role: "office_staff",
+				RegionCode: county, Qualification: "none"}
+			personIdx += 2
+			p.People = append(p.People, supervisor, office)
+
+			for t := range share(Townships, Counties, countyIdx) {
+				township := fmt.Sprintf("%s%03d", county, t+1)
+				townshipName := fmt.Sprintf("%s第%d街道", countyName, t+1)
+				p.Regions = append(p.Regions, Region{Code: township, Level: "township", Parent: county, Name: townshipName})
+				townshipStation := ID("station", township)
+				p.Stations = append(p.Stations, Station{ID: townshipStation, Name: townshipName + "社工服务站",
+					Level: codes.TownshipStation, RegionCode: township, ParentID: &countyStation})
+				p.Assignments = append(p.Assignments, Assignment{PersonID: supervisor.ID, StationID: townshipStation})
+				for v := range share(Communities, Townships, townshipIdx) {
+					village := fmt.Sprintf("%s%03d", township, v+1)
+					villageName := fmt.Sprintf("%s第%d社区", townshipName, v+1)
+					p.Regions = append(p.Regions, Region{Code: village, Level: "village", Parent: township, Name: villageName})
+					room := ID("station", village)
+					p.Stations = append(p.Stations, Station{ID: room, Name: villageName + "社工服务室",
+						Level: codes.CommunityRoom, RegionCode: village, ParentID: &townshipStation})
+					p.Assignments = append(p.Assignments, Assignment{PersonID: supervisor.ID, StationID: room})
+				}
+				townshipIdx++
+			}
+			countyIdx++
+		}
+	}
+	if len(p.Stations) != Stations {
+		return nil, fmt.Errorf("demo province has %d stations, want %d", len(p.Stations), Stations)
+	}
+	return p, nil
+}
+
+// organisation makes the county's operating organisation: a social service
+// organisation registered with civil affairs (credit code "52…").
+func organisation(county string, i int) (Organisation, error) {
+	code, err := codes.MakeCreditCode(fmt.Sprintf("52%sMJ%07d", county, 1000000+i*37))
+	if err != nil {
+		return Organisation{}, err
+	}
+	return Organisation{ID: ID("organisation", county), Name: fmt.Sprintf("%s阳光社会工作服务中心", county), CreditCode: code}, nil
+}

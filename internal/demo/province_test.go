@@ -1,0 +1,82 @@
+package demo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/testdb"
+)
+
+func TestTheDemoProvinceHasTheReportsCountsAndValidCodes(t *testing.T) {
+	p, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[codes.StationLevel]int{}
+	byID := map[string]Station{}
+	for _, s := range p.Stations {
+		count[s.Level]++
+		byID[s.ID.String()] = s
+		if err := codes.CheckStationRegion(s.Level, s.RegionCode); err != nil {
+			t.Fatalf("station %s: %v", s.Name, err)
+		}
+	}
+	want := map[codes.StationLevel]int{codes.CityCentre: 5, codes.CountyStation: 96, codes.TownshipStation: 843, codes.CommunityRoom: 3507}
+	for level, n := range want {
+		if count[level] != n {
+			t.Errorf("%d %s, want %d", count[level], level, n)
+		}
+	}
+	for _, s := range p.Stations {
+		if s.ParentID == nil {
+			continue
+		}
+		parent := byID[s.ParentID.String()]
+		wantRegion, _ := codes.ParentStationRegion(s.Level, s.RegionCode)
+		if want, _ := s.Level.Parent(); parent.Level != want || parent.RegionCode != wantRegion {
+			t.Fatalf("%s (%s) has parent %s (%s)", s.Level, s.RegionCode, parent.Level, parent.RegionCode)
+		}
+	}
+	seen := map[string]bool{}
+	for _, o := range p.Organisations {
+		if err := codes.ValidateCreditCode(o.CreditCode); err != nil || seen[o.CreditCode] {
+			t.Fatalf("organisation %s: %v (duplicate %v)", o.CreditCode, err, seen[o.CreditCode])
+		}
+		seen[o.CreditCode] = true
+	}
+	for _, r := range p.Regions {
+		if _, err := codes.ParseRegion(r.Code); err != nil {
+			t.Fatalf("region %s: %v", r.Code, err)
+		}
+	}
+	again, _ := Build()
+	if again.Stations[4000].ID != p.Stations[4000].ID {
+		t.Fatal("the demo province is not the same on every build")
+	}
+}
+
+func TestLoadingTheDemoTwiceAddsNothing(t *testing.T) {
+	t.Parallel()
+	st, _ := testdb.New(t)
+	p, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	first, err := Load(ctx, st, p, "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Stations != Stations || first.Organisations != int64(len(p.Organisations)) || first.Assignments != int64(len(p.Assignments)) {
+		t.Fatalf("first load %+v", first)
+	}
+	second, err := Load(ctx, st, p, "test", nil)
+	if err != nil || second != (LoadResult{}) {
+		t.Fatalf("second load %+v (%v), want nothing new", second, err)
+	}
+	v, err := st.VerifyAudit(ctx)
+	if err != nil || v.Damage != nil {
+		t.Fatalf("audit after loading: %+v %v", v, err)
+	}
+}
