@@ -64,11 +64,18 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="stationflow"`)
 	}
 	w.WriteHeader(p.Status)
-	_ = json.NewEncoder(w).Encode(p)
+	encode(w, p)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	encode(w, v)
+}
+
+// encode writes v as JSON, leaving <, > and & as they are.
+func encode(w http.ResponseWriter, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
 }

@@ -246,6 +246,12 @@ func TestAReviewLeftAloneIsRemindedThenEscalatesToTheCityOffice(t *testing.T) {
 	if task.EscalatedTo != "5101" || task.State != "escalated" || !task.Overdue {
 		t.Fatalf("escalated task %+v", task)
 	}
+	// The county office's overdue view covers its region, its own work included.
+	var overdue store.List[store.Task]
+	s.do("GET", "/v1/tasks?overdue=true", s.token(auth.RoleOffice, "510108"), nil).must(t, 200).json(t, &overdue)
+	if len(overdue.Items) != 1 || overdue.Items[0].ID != task.ID {
+		t.Fatalf("county overdue view %+v", overdue.Items)
+	}
 	province := s.token(auth.RoleOffice, "51")
 	task = s.inboxTask(province, app.ReviewTaskID.String(), func(t store.Task) bool { return t.EscalationLevel == 2 })
 	// The city office may decide the work that reached it.

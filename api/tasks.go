@@ -48,7 +48,9 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 	case auth.RoleAdmin:
 		f.All = true
 	case auth.RoleOffice:
-		f.Office = p.Scope
+		// An office's inbox is its own work and what escalated to it; its
+		// overdue view is every overdue task anywhere in its region.
+		f.Office, f.OfficeOverdue = p.Scope, f.Overdue
 	case auth.RoleOrg:
 		id := p.ScopeID()
 		f.Org = &id
