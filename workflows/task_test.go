@@ -59,6 +59,16 @@ func (r *recorder) lastTask(kind string) activities.TaskProjection {
 	return activities.TaskProjection{}
 }
 
+// recordInto is an activity stand-in that appends its input to dst.
+func recordInto[T any](rec *recorder, dst *[]T) func(context.Context, T) error {
+	return func(_ context.Context, v T) error {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		*dst = append(*dst, v)
+		return nil
+	}
+}
+
 // newEnv is a time-skipping test environment whose working days come from
 // the real calendar files, with every activity that writes to the world
 // replaced by a recorder.
@@ -79,12 +89,7 @@ func newEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironment, 
 		KindApplicationAmendment: {DueWorkdays: 5, RemindWorkdaysBefore: 1, EscalateEveryWorkdays: 5},
 	}})
 	rec := &recorder{}
-	env.OnActivity(a.ProjectTask, mock.Anything, mock.Anything).Return(func(_ context.Context, p activities.TaskProjection) error {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		rec.tasks = append(rec.tasks, p)
-		return nil
-	})
+	env.OnActivity(a.ProjectTask, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.tasks))
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.Notification) error {
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
@@ -92,30 +97,10 @@ func newEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironment, 
 		rec.notifiedAt = append(rec.notifiedAt, env.Now())
 		return nil
 	})
-	env.OnActivity(a.ProjectStation, mock.Anything, mock.Anything).Return(func(_ context.Context, p activities.StationProjection) error {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		rec.stations = append(rec.stations, p)
-		return nil
-	})
-	env.OnActivity(a.ProjectApplication, mock.Anything, mock.Anything).Return(func(_ context.Context, u activities.ApplicationUpdate) error {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		rec.applications = append(rec.applications, u)
-		return nil
-	})
-	env.OnActivity(a.StartContract, mock.Anything, mock.Anything).Return(func(_ context.Context, c activities.ContractRequest) error {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		rec.contracts = append(rec.contracts, c)
-		return nil
-	})
-	env.OnActivity(a.AmendApplication, mock.Anything, mock.Anything).Return(func(_ context.Context, m activities.Amendment) error {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		rec.amendments = append(rec.amendments, m)
-		return nil
-	})
+	env.OnActivity(a.ProjectStation, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.stations))
+	env.OnActivity(a.ProjectApplication, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.applications))
+	env.OnActivity(a.StartContract, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.contracts))
+	env.OnActivity(a.AmendApplication, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.amendments))
 	return env, rec
 }
 

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/stationflow/stationflow/internal/auth"
+	"github.com/stationflow/stationflow/internal/demo"
+	"github.com/stationflow/stationflow/worker"
+)
+
+// runDemo loads the demo province into a running stack (same DATABASE_URL
+// and TEMPORAL_ADDRESS), starts every station's lifecycle workflow and
+// prints tokens to try. Running it again duplicates nothing; it replaces the
+// demo tokens it printed before.
+func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "seed" {
+		return errors.New("usage: stationflow demo seed")
+	}
+	p, err := start(ctx, "demo seed", "load the 4,451-station demo province into a running stack", args[1:],
+		needs{createDB: true, temporal: true}, nil)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	cfg, st, c, logger := p.cfg, p.store, p.client, p.logger
+
+	start := time.Now()
+	province, err := demo.Build()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo province %s: %d stations, %d organisations, %d people\n", province.Code, len(province.Stations), len(province.Organisations), len(province.People))
+	res, err := demo.Load(ctx, st, province, "demo-seed", func(line string) { fmt.Fprintln(stdout, "  loaded", line) })
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "rows written in %s (new: %d stations, %d organisations, %d people)\n",
+		time.Since(start).Round(time.Millisecond), res.Stations, res.Organisations, res.People)
+
+	wfStart := time.Now()
+	rec := &worker.Reconciler{Store: st, Client: c, TaskQueue: cfg.TaskQueue, Logger: logger, Concurrency: 32}
+	started, err := rec.Pass(ctx, func(n int) {
+		fmt.Fprintf(stdout, "  lifecycle workflows started: %d (%.0f/s)\n", n, float64(n)/time.Since(wfStart).Seconds())
+	})
+	if err != nil {
+		return fmt.Errorf("starting lifecycle workflows (run demo seed again to resume): %w", err)
+	}
+	fmt.Fprintf(stdout, "%d lifecycle workflows started in %s; every station has one\n", started, time.Since(wfStart).Round(time.Millisecond))
+
+	if _, err := st.RevokeTokensByLabel(ctx, "demo-seed", "demo"); err != nil {
+		return err
+	}
+	county := province.Stations[1].RegionCode
+	orgID := province.Organisations[0].ID.String()
+	supervisorID := province.People[0].ID.String()
+	tokens := []struct {
+		what  string
+		role  auth.Role
+		scope string
+	}{
+		{"admin", auth.RoleAdmin, ""},
+		{"province office (Sichuan, 51)", auth.RoleOffice, "51"},
+		{"city office (Chengdu, 5101)", auth.RoleOffice, "5101"},
+		{"county office (" + county + ")", auth.RoleOffice, county},
+		{"operating organisation (" + orgID + ")", auth.RoleOrg, orgID},
+		{"supervisor (" + supervisorID + ")", auth.RoleSupervisor, supervisorID},
+	}
+	fmt.Fprintln(stdout, "\ntokens to try (shown once; run demo seed again for new ones):")
+	for _, t := range tokens {
+		token, _, err := st.CreateToken(ctx, "demo-seed", t.role, t.scope, "demo")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "  %-50s %s\n", t.what, token)
+	}
+	fmt.Fprintf(stdout, "\ntry: curl -H 'Authorization: Bearer <token>' 'http://%s/v1/stations?region=%s&limit=5'\n", cfg.HTTPAddr, county)
+	return nil
+}

@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/stationflow/stationflow/activities"
+	"github.com/stationflow/stationflow/api"
+	"github.com/stationflow/stationflow/internal/calendar"
+	"github.com/stationflow/stationflow/internal/codec"
+	"github.com/stationflow/stationflow/internal/config"
+	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/store"
+	"github.com/stationflow/stationflow/schemas"
+	"github.com/stationflow/stationflow/worker"
+	"github.com/stationflow/stationflow/workflows"
+)
+
+func flags(name, summary string) (*flag.FlagSet, *config.Config) {
+	fs := flag.NewFlagSet("stationflow "+name, flag.ContinueOnError)
+	cfg := config.Bind(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "stationflow %s: %s\n\nflags (each with its environment variable):\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs, cfg
+}
+
+// openStore connects to PostgreSQL and applies migrations.
+func openStore(ctx context.Context, cfg *config.Config, create bool, logger *slog.Logger) (*store.Store, error) {
+	if create {
+		if err := store.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+			return nil, err
+		}
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	res, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if len(res.Applied) > 0 {
+		logger.Info("database migrated", "applied", res.Applied, "version", res.Version)
+	}
+	return st, nil
+}
+
+// loadKeys reads the payload key: the key in the environment, else the key
+// file. create makes a new key file when there is none (dev only, so that
+// separate processes never invent different keys).
+func loadKeys(cfg *config.Config, create bool) ([]codec.Key, error) {
+	if cfg.CodecKey != "" {
+		k, err := codec.ParseKey(cfg.CodecKey)
+		if err != nil {
+			return nil, fmt.Errorf("STATIONFLOW_CODEC_KEY: %w", err)
+		}
+		return []codec.Key{k}, nil
+	}
+	if create {
+		k, _, err := codec.LoadOrCreateKeyFile(cfg.KeyFile())
+		if err != nil {
+			return nil, err
+		}
+		return []codec.Key{k}, nil
+	}
+	k, err := codec.LoadKey("", cfg.KeyFile())
+	if err != nil {
+		return nil, fmt.Errorf("payload key: %w (start `stationflow dev` once to create %s, or set STATIONFLOW_CODEC_KEY)", err, cfg.KeyFile())
+	}
+	return []codec.Key{k}, nil
+}
+
+// needs says what a command must have before it runs.
+type needs struct {
+	createDB  bool // create the database when it is missing
+	createKey bool // create the payload key file when it is missing (dev only)
+	temporal  bool // a Temporal client
+	embed     bool // run the embedded Temporal server unless TEMPORAL_ADDRESS is set
+}
+
+// process is what a command runs with; close releases it in reverse order.
+type process struct {
+	cfg     *config.Config
+	logger  *slog.Logger
+	store   *store.Store
+	client  client.Client
+	closers []func()
+}
+
+func (p *process) close() {
+	for i := len(p.closers) - 1; i >= 0; i-- {
+		p.closers[i]()
+	}
+}
+
+// start parses the command's flags (extra registers its own) and opens
+// what the command needs: the migrated store, then, when asked, the
+// payload key, the embedded Temporal server and a Temporal client.
+func start(ctx context.Context, name, summary string, args []string, n needs, extra func(*flag.FlagSet)) (*process, error) {
+	fs, cfg := flags(name, summary)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	p := &process{cfg: cfg, logger: newLogger(cfg.LogLevel)}
+	st, err := openStore(ctx, cfg, n.createDB, p.logger)
+	if err != nil {
+		return nil, err
+	}
+	p.store = st
+	p.closers = append(p.closers, st.Close)
+	if !n.temporal {
+		return p, nil
+	}
+	if err := p.connect(ctx, n); err != nil {
+		p.close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *process) connect(ctx context.Context, n needs) error {
+	cfg := p.cfg
+	keys, err := loadKeys(cfg, n.createKey)
+	if err != nil {
+		return err
+	}
+	if n.embed && cfg.TemporalAddress == "" {
+		if err := checkPortFree(cfg.HTTPAddr); err != nil {
+			return err
+		}
+		srv, err := devserver.Start(ctx, devserver.Options{
+			DataDir: cfg.DataDir, FrontendPort: cfg.TemporalPort, UIPort: cfg.UIPort,
+			Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(), Logger: p.logger,
+		})
+		if err != nil {
+			return err
+		}
+		p.closers = append(p.closers, func() { _ = srv.Stop() })
+		p.logger.Info("embedded Temporal server started", "frontend", srv.FrontendAddress(), "ui", srv.UIAddress(), "data_dir", cfg.DataDir)
+	}
+	c, err := worker.Dial(ctx, worker.ClientOptions{HostPort: cfg.TemporalHostPort(), Namespace: cfg.Namespace, Keys: keys, Logger: p.logger})
+	if err != nil {
+		return err
+	}
+	p.client = c
+	p.closers = append(p.closers, c.Close)
+	return nil
+}
+
+func runDev(ctx context.Context, args []string, stdout io.Writer) error {
+	p, err := start(ctx, "dev", "embedded Temporal server and Web UI, worker and HTTP API in one process", args,
+		needs{createDB: true, createKey: true, temporal: true, embed: true}, nil)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	return p.serve(ctx, true, true)
+}
+
+func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
+	p, err := start(ctx, "worker", "Temporal worker and lifecycle reconciler", args, needs{temporal: true}, nil)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	if err := worker.EnsureSearchAttributes(ctx, p.client, p.cfg.Namespace); err != nil {
+		return err
+	}
+	return p.serve(ctx, true, false)
+}
+
+func runAPI(ctx context.Context, args []string, stdout io.Writer) error {
+	p, err := start(ctx, "api", "HTTP API", args, needs{temporal: true}, nil)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	return p.serve(ctx, false, true)
+}
+
+// serve runs the worker (with the reconciler) and/or the HTTP API until ctx
+// ends, then shuts them down in order.
+func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
+	cfg, st, c, logger := p.cfg, p.store, p.client, p.logger
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	if runWorker {
+		acts, err := newActivities(cfg, st, logger)
+		if err != nil {
+			return err
+		}
+		w := worker.New(c, cfg.TaskQueue, acts)
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("starting worker: %w", err)
+		}
+		defer w.Stop()
+		rec := &worker.Reconciler{Store: st, Client: c, TaskQueue: cfg.TaskQueue, Logger: logger}
+		go rec.Run(ctx)
+		if cfg.WebhookURL != "" {
+			go (&worker.Deliverer{Store: st, WebhookURL: cfg.WebhookURL, Logger: logger}).Run(ctx)
+		}
+		logger.Info("worker started", "task_queue", cfg.TaskQueue, "workday", cfg.Workday.String())
+	}
+	if runAPI {
+		srv := (&api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger}).HTTPServer(cfg.HTTPAddr)
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("HTTP API on %s: %w (use --http-addr)", cfg.HTTPAddr, err)
+		}
+		go func() {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+		defer func() {
+			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer scancel()
+			_ = srv.Shutdown(sctx)
+		}()
+		logger.Info("HTTP API listening", "addr", "http://"+ln.Addr().String())
+		fmt.Fprintf(os.Stderr, "stationflow is up: API http://%s  (stop with Ctrl-C)\n", ln.Addr())
+	}
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		return nil
+	case err := <-errc:
+		return err
+	}
+}
+
+// checkPortFree fails early, with the flag to change, when addr is taken.
+func checkPortFree(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("HTTP address %s is in use: is another stationflow running? use --http-addr", addr)
+	}
+	return ln.Close()
+}
+
+// newActivities gives the activities their store, the working-day calendar
+// (built in, extended by --calendar-dir) and each task kind's durations.
+func newActivities(cfg *config.Config, st *store.Store, logger *slog.Logger) (*activities.Activities, error) {
+	cal, err := calendar.LoadWithOverrides(schemas.FS, "calendar", cfg.CalendarDir)
+	if err != nil {
+		return nil, fmt.Errorf("working-day calendar: %w", err)
+	}
+	cal = cal.WithLogger(logger)
+	policy := func(due int) activities.TaskPolicy {
+		return activities.TaskPolicy{DueWorkdays: due, RemindWorkdaysBefore: cfg.RemindBefore, EscalateEveryWorkdays: cfg.EscalateEvery}
+	}
+	return &activities.Activities{Store: st, Logger: logger, Calendar: cal, Workday: cfg.Workday,
+		Policies: map[string]activities.TaskPolicy{
+			workflows.KindApplicationReview:    policy(cfg.ReviewDue),
+			workflows.KindApplicationAmendment: policy(cfg.AmendDue),
+		}}, nil
+}
