@@ -55,6 +55,25 @@ func (a *Activities) AddWorkdays(_ context.Context, r WorkdaysRequest) (time.Tim
 	return a.Calendar.AddWorkdays(r.From, r.Workdays), nil
 }
 
+// WorkdaysBetween counts the working days after From's date up to and
+// including To's date (with a demo time scale: whole scaled days between
+// them). A paused task keeps what it had left in this unit.
+func (a *Activities) WorkdaysBetween(_ context.Context, r SpanRequest) (int, error) {
+	if a.Workday > 0 {
+		return int(r.To.Sub(r.From) / a.Workday), nil
+	}
+	if a.Calendar == nil {
+		return 0, invalid("no working-day calendar is loaded")
+	}
+	return a.Calendar.WorkdaysBetween(r.From, r.To), nil
+}
+
+// SpanRequest asks how many working days lie between two moments.
+type SpanRequest struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
 // TaskProjection is a human task's state to write to the read model, with
 // the event that changed it.
 type TaskProjection struct {

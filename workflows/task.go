@@ -158,7 +158,10 @@ func HumanTaskWorkflow(ctx workflow.Context, in TaskInput) (TaskResult, error) {
 }
 
 type taskRun struct {
-	view        TaskView
+	view TaskView
+	// While paused: the working days that were left until the due date and
+	// the reminder when the clock stopped.
+	dueLeft, remindLeft int
 	policy      activities.TaskPolicy
 	reminded    bool
 	nextEscalAt time.Time
@@ -284,6 +287,18 @@ func (t *taskRun) addWorkdays(ctx workflow.Context, from time.Time, n int) (time
 	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
 	err := workflow.ExecuteLocalActivity(lctx, a.AddWorkdays, activities.WorkdaysRequest{From: from, Workdays: n}).Get(ctx, &out)
 	return out, err
+}
+
+// workdaysUntil is the number of working days from now to a moment, zero
+// when it has passed.
+func (t *taskRun) workdaysUntil(ctx workflow.Context, now, until time.Time) (int, error) {
+	if !until.After(now) {
+		return 0, nil
+	}
+	var n int
+	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
+	err := workflow.ExecuteLocalActivity(lctx, a.WorkdaysBetween, activities.SpanRequest{From: now, To: until}).Get(ctx, &n)
+	return max(n, 0), err
 }
 
 func (t *taskRun) setupHandlers(ctx workflow.Context) error {
@@ -466,10 +481,36 @@ func (t *taskRun) extend(ctx workflow.Context, r ExtendRequest) (TaskView, error
 	now := workflow.Now(ctx)
 	switch {
 	case r.Pause:
+		// Stop the clock: remember the working days left.
+		var err error
+		if t.dueLeft, err = t.workdaysUntil(ctx, now, t.view.DueAt); err != nil {
+			return TaskView{}, err
+		}
+		t.remindLeft = 0
+		if !t.reminded && !t.view.RemindAt.IsZero() {
+			if t.remindLeft, err = t.workdaysUntil(ctx, now, t.view.RemindAt); err != nil {
+				return TaskView{}, err
+			}
+		}
 		t.view.Paused = true
 	case r.Resume:
+		// Start the clock again with what was left when it stopped.
 		t.view.Paused = false
-		if t.view.DueAt.Before(now) && t.view.EscalationLevel > 0 {
+		if t.dueLeft > 0 {
+			due, err := t.addWorkdays(ctx, now, t.dueLeft)
+			if err != nil {
+				return TaskView{}, err
+			}
+			t.view.DueAt = due
+		}
+		if t.remindLeft > 0 {
+			remind, err := t.addWorkdays(ctx, now, t.remindLeft)
+			if err != nil {
+				return TaskView{}, err
+			}
+			t.view.RemindAt = remind
+		}
+		if t.view.EscalationLevel > 0 {
 			next, err := t.addWorkdays(ctx, now, t.policy.EscalateEveryWorkdays)
 			if err != nil {
 				return TaskView{}, err

@@ -285,3 +285,31 @@ func TestClaimAndReassign(t *testing.T) {
 		t.Errorf("reassignment projected as %+v", reassigned)
 	}
 }
+
+func TestAPausedTaskKeepsTheWorkingDaysItHadLeft(t *testing.T) {
+	// Opened Monday 2 March 2026: due 16 March 18:00, reminder 12 March.
+	// Paused Tuesday 3 March, 9 working days before the due date and 7
+	// before the reminder. Resumed Monday 30 March: 31 Mar, 1, 2, 3 April,
+	// then 4–6 April are Qingming, 7, 8, 9 (the reminder, 7th), 10, 13 (due, 9th).
+	start := at(2026, 3, 2, 9, 0)
+	env, rec := newEnv(t, start)
+	var pause, resume updateOutcome
+	updateAt(env, at(2026, 3, 3, 9, 0).Sub(start), ExtendUpdate, ExtendRequest{Caller: countyOffice, Pause: true, Reason: "applicant's records under audit"}, &pause)
+	updateAt(env, at(2026, 3, 30, 9, 0).Sub(start), ExtendUpdate, ExtendRequest{Caller: countyOffice, Resume: true, Reason: "audit finished"}, &resume)
+	env.RegisterDelayedCallback(env.CancelWorkflow, at(2026, 4, 10, 9, 0).Sub(start))
+	env.ExecuteWorkflow(HumanTaskWorkflow, reviewTask())
+	if pause.err != nil || resume.err != nil {
+		t.Fatalf("pause %v, resume %v", pause.err, resume.err)
+	}
+	want := []string{"created", "paused", "resumed", "reminded", "cancelled"}
+	got := rec.events()
+	if len(got) != len(want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	if due := rec.tasks[2].DueAt; !due.Equal(at(2026, 4, 13, 18, 0)) {
+		t.Errorf("due after resuming %s, want 13 April 18:00", due.In(shanghai))
+	}
+	if len(rec.notifiedAt) != 1 || !rec.notifiedAt[0].Equal(at(2026, 4, 9, 18, 0)) {
+		t.Fatalf("notifications at %v: want the reminder on 9 April 18:00", rec.notifiedAt)
+	}
+}
