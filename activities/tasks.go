@@ -162,4 +162,3 @@ func (a *Activities) Notify(ctx context.Context, n Notification) error {
 	return classify(a.Store.EnqueueNotification(ctx, store.Notification{Key: n.Key, Event: n.Event, TaskID: &id,
 		Recipient: n.Recipient, Payload: payload}))
 }
-

@@ -162,12 +162,12 @@ type taskRun struct {
 	// While paused: the working days that were left until the due date and
 	// the reminder when the clock stopped.
 	dueLeft, remindLeft int
-	policy      activities.TaskPolicy
-	reminded    bool
-	nextEscalAt time.Time
-	changed     bool // a handler moved the deadline or the clock
-	result      *TaskResult
-	path        []string // offices the task escalates to, nearest first
+	policy              activities.TaskPolicy
+	reminded            bool
+	nextEscalAt         time.Time
+	changed             bool // a handler moved the deadline or the clock
+	result              *TaskResult
+	path                []string // offices the task escalates to, nearest first
 }
 
 func (t *taskRun) run(ctx workflow.Context) (TaskResult, error) {

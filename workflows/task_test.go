@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,7 +24,9 @@ import (
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-func at(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, shanghai) }
+func at(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, shanghai)
+}
 
 // recorder keeps what the workflows under test asked the world to do.
 type recorder struct {
