@@ -1,57 +1,91 @@
-# stationflow: `make help` lists the targets.
+# stationflow. `make help` lists the targets; each is described by the
+# `## ` comment on its line.
+
+# Go is at /usr/local/go on the usual machine; use it when it is not on PATH.
+ifeq ($(shell command -v go 2>/dev/null),)
+export PATH := /usr/local/go/bin:$(PATH)
+endif
+
 GO       ?= go
-BIN      := bin/stationflow
-HTTP     ?= 127.0.0.1:8080
+BIN      ?= bin/stationflow
+# extra flags for `stationflow dev` in `make dev` and `make demo`, e.g. ARGS='--workday 2s'
+ARGS     ?=
+# where `make demo` waits for the API to be ready
+HTTP_ADDR ?= $(or $(STATIONFLOW_HTTP_ADDR),127.0.0.1:8080)
+# how long `make fuzz` runs each fuzz target
+FUZZTIME ?= 20s
 
 .DEFAULT_GOAL := help
 
 .PHONY: help
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 .PHONY: build
 build: ## build bin/stationflow
 	$(GO) build -o $(BIN) ./cmd/stationflow
 
 .PHONY: postgres
-postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432
-	@deploy/ensure-postgres.sh
+postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (starts the local cluster if needed)
+	@bash deploy/ensure-postgres.sh
 
 .PHONY: dev
-dev: postgres build ## run everything in one process: embedded Temporal + Web UI, worker, HTTP API
-	$(BIN) dev
+dev: postgres build ## run stationflow dev: embedded Temporal server + Web UI, worker and HTTP API in one process
+	$(BIN) dev $(ARGS)
 
+# `stationflow dev` runs in the background of the recipe's shell, which
+# ignores Ctrl-C for background jobs; the trap passes it on as SIGTERM, and
+# the recipe then waits for dev to finish shutting down.
 .PHONY: demo
-demo: postgres build ## run the dev stack and load the 4,451-station demo province into it
-	@set -e; $(BIN) dev & pid=$$!; trap 'kill $$pid 2>/dev/null; wait $$pid' INT TERM EXIT; \
-	for i in $$(seq 1 120); do curl -fsS http://$(HTTP)/readyz >/dev/null 2>&1 && break; sleep 1; done; \
-	$(BIN) demo seed; echo "demo province loaded; the stack keeps running (Ctrl-C stops it)"; wait $$pid
+demo: postgres build ## run stationflow dev with the demo province loaded (Ctrl-C stops it)
+	@command -v curl >/dev/null || { echo "make demo needs curl" >&2; exit 1; }; \
+	$(BIN) dev $(ARGS) & pid=$$!; \
+	trap 'kill -TERM $$pid 2>/dev/null' INT TERM; \
+	echo "waiting for http://$(HTTP_ADDR)/readyz"; \
+	n=0; \
+	until curl -fsS -o /dev/null "http://$(HTTP_ADDR)/readyz" 2>/dev/null; do \
+	  if ! kill -0 $$pid 2>/dev/null; then \
+	    wait $$pid; echo "stationflow dev stopped before it was ready" >&2; exit 1; \
+	  fi; \
+	  n=$$((n + 1)); \
+	  if [ $$n -ge 180 ]; then \
+	    echo "stationflow dev was not ready after 180s" >&2; kill -TERM $$pid; wait $$pid; exit 1; \
+	  fi; \
+	  sleep 1; \
+	done; \
+	if ! $(BIN) demo seed; then kill -TERM $$pid 2>/dev/null; wait $$pid; exit 1; fi; \
+	echo "demo province loaded; stationflow dev keeps running (Ctrl-C stops it)"; \
+	rc=0; while kill -0 $$pid 2>/dev/null; do wait $$pid; rc=$$?; done; exit $$rc
 
 .PHONY: test
-test: postgres ## go vet, then every test with -race against PostgreSQL and an embedded Temporal server
+test: postgres ## go vet, then every test with -race (PostgreSQL on 127.0.0.1:5432, embedded Temporal)
 	$(GO) vet ./...
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-.PHONY: fuzz
-fuzz: ## run each fuzz target for FUZZTIME (default 20s)
-	@for t in $$(grep -l '^func Fuzz' $$(git ls-files '*_test.go') | xargs -n1 dirname | sort -u); do \
-	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | sed 's/func //'); do \
-	    echo "== $$t $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-20s} ./$$t || exit 1; \
-	  done; done
-
-.PHONY: bench
-bench: postgres ## embedded Temporal throughput benchmarks
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/devserver/
-
 .PHONY: lint
-lint: ## gofmt and go vet
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+lint: ## gofmt check and go vet
+	@files=$$(gofmt -l .); if [ -n "$$files" ]; then echo "not gofmt-formatted:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
 
+.PHONY: fuzz
+fuzz: ## run each fuzz target for FUZZTIME (default 20s)
+	@set -e; \
+	for file in $$(grep -rl --include='*_test.go' --exclude-dir=.git '^func Fuzz' . | sort); do \
+	  pkg=$$(dirname "$$file"); \
+	  for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$file"); do \
+	    echo "== $$pkg $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+	  done; \
+	done
+
+.PHONY: bench
+bench: postgres ## embedded Temporal server throughput benchmarks (SQLite and PostgreSQL)
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/devserver/
+
 .PHONY: histories
-histories: postgres ## re-record the workflow histories the replay tests check
-	$(GO) test -count=1 ./api/ -record-histories
+histories: postgres ## re-record the workflow histories that the replay tests check
+	$(GO) test -count=1 -run . ./api/ -record-histories
 
 .PHONY: clean
-clean: ## remove build output (not the dev data in .stationflow)
+clean: ## remove build output (not the dev state in .stationflow)
 	rm -rf bin

@@ -1,4 +1,4 @@
--- Run once by the postgres image on an empty volume: the database
--- stationflow keeps its records in. Temporal's two databases are made by
--- the temporal-schema service with temporal-sql-tool.
+-- Run once by the postgres image, on an empty volume: the database stationflow
+-- keeps its records in (its worker and API apply the migrations at start).
+-- Temporal's two databases are created by the temporal-admin-tools service.
 CREATE DATABASE stationflow;

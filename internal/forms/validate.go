@@ -198,6 +198,9 @@ func decodeError(err error) *DecodeError {
 		return &DecodeError{FieldError: FieldError{Field: field, Message: fmt.Sprintf("must be %s, not %s", jsonTypeName(typ.Type), typ.Value)}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if field == "" {
+			return &DecodeError{FieldError: FieldError{Field: "body", Message: "has a field with an empty name"}}
+		}
 		return &DecodeError{FieldError: FieldError{Field: field, Message: "is not a field this form takes"}}
 	}
 	return &DecodeError{FieldError: FieldError{Field: "body", Message: err.Error()}}
