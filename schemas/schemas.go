@@ -7,7 +7,8 @@ package schemas
 import "embed"
 
 // FS holds every embedded document, addressed by its path below schemas/:
-// migrations/*.sql, openapi.yaml, calendar/*.json.
+// migrations/*.sql, openapi.yaml, calendar/*.json, rubrics/*.json.
 //
 //go:embed migrations/*.sql openapi.yaml calendar/*.json
+//go:embed rubrics/*.json
 var FS embed.FS
