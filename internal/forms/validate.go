@@ -23,10 +23,13 @@ import (
 	"github.com/stationflow/stationflow/internal/codes"
 )
 
-// FieldError names one refused field, by its JSON path, and says why.
+// FieldError names one refused field, by its JSON path, and says why. A
+// field of an imported file also gives its line and column.
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	Line    int    `json:"line,omitempty"`
+	Column  string `json:"column,omitempty"`
 }
 
 // Errors is a list of field errors; it is an error when not empty.
