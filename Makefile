@@ -79,8 +79,9 @@ fuzz: ## run each fuzz target for FUZZTIME (default 20s)
 	done
 
 .PHONY: bench
-bench: postgres ## embedded Temporal server throughput benchmarks (SQLite and PostgreSQL)
+bench: postgres ## benchmarks: embedded Temporal throughput; CSV import rows/s against psql \copy
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/devserver/
+	$(GO) test -run '^$$' -bench BenchmarkImportCSV -benchtime 3x ./internal/store/
 
 .PHONY: histories
 histories: postgres ## re-record the workflow histories that the replay tests check

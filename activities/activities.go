@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/stationflow/stationflow/internal/calendar"
+	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 )
 
@@ -35,6 +36,13 @@ type Activities struct {
 	Workday  time.Duration
 	// Policies holds each task kind's durations; DefaultTaskPolicy otherwise.
 	Policies map[string]TaskPolicy
+	// Rubrics are the scoring sheets; SupervisionRubric pins the version new
+	// supervisions use (empty: the latest).
+	Rubrics           rubric.Set
+	SupervisionRubric string
+	// QuarterWorkdays is a quarter's length in working days under a demo
+	// time scale (Workday set); DefaultQuarterWorkdays when zero.
+	QuarterWorkdays int
 }
 
 // classify turns a store error into what Temporal should do with it.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 )
 
@@ -93,6 +94,8 @@ type TaskProjection struct {
 	DueAt           time.Time       `json:"due_at"`
 	Paused          bool            `json:"paused"`
 	Result          json.RawMessage `json:"result,omitempty"`
+	Period          string          `json:"period,omitempty"`
+	Rubric          *rubric.Rubric  `json:"rubric,omitempty"` // sent once, when the task is created
 	Version         int64           `json:"version"`
 	Event           string          `json:"event"`
 	Actor           string          `json:"actor"`
@@ -118,6 +121,12 @@ func (a *Activities) ProjectTask(ctx context.Context, p TaskProjection) error {
 		}
 		subject = &s
 	}
+	var frozen json.RawMessage
+	if p.Rubric != nil {
+		if frozen, err = json.Marshal(p.Rubric); err != nil {
+			return invalid("task %s: rubric: %v", p.TaskID, err)
+		}
+	}
 	actor := p.Actor
 	if actor == "system" {
 		actor = "workflow:" + p.WorkflowID
@@ -126,7 +135,7 @@ func (a *Activities) ProjectTask(ctx context.Context, p TaskProjection) error {
 		ID: id, WorkflowID: p.WorkflowID, Kind: p.Kind, StationID: station, RegionCode: p.RegionCode, SubjectID: subject,
 		AssigneeKind: p.AssigneeKind, AssigneeID: p.AssigneeID, EscalatedTo: p.EscalatedTo, EscalationLevel: p.EscalationLevel,
 		State: p.State, ClaimedBy: p.ClaimedBy, Priority: p.Priority, DueAt: p.DueAt, Paused: p.Paused,
-		Result: p.Result, Version: p.Version,
+		Result: p.Result, Version: p.Version, Period: p.Period, Rubric: frozen,
 	}, store.TaskEvent{Action: "task." + p.Event, Actor: actor, Reason: p.Reason})
 	return classify(err)
 }

@@ -79,6 +79,18 @@ func (s *Server) Router() http.Handler {
 	v1.Handle("/tasks/{id}/claim", s.handle(s.claimTask)).Methods(http.MethodPost)
 	v1.Handle("/tasks/{id}/reassign", s.handle(s.reassignTask)).Methods(http.MethodPost)
 	v1.Handle("/tasks/{id}/extend", s.handle(s.extendTask)).Methods(http.MethodPost)
+	v1.Handle("/tasks/{id}/close", s.handle(s.closeTask)).Methods(http.MethodPost)
+	v1.Handle("/stations/{id}/service-records", s.handle(s.addServiceRecords)).Methods(http.MethodPost)
+	v1.Handle("/stations/{id}/service-records/import", s.handle(s.importServiceRecords)).Methods(http.MethodPost)
+	v1.Handle("/stations/{id}/files", s.handle(s.uploadFile)).Methods(http.MethodPost)
+	v1.Handle("/stations/{id}/evidence", s.handle(s.getEvidence)).Methods(http.MethodGet)
+	v1.Handle("/stations/{id}/scorecards", s.handle(s.listStationScorecards)).Methods(http.MethodGet)
+	v1.Handle("/scorecards/{id}", s.handle(s.getScorecard)).Methods(http.MethodGet)
+	v1.Handle("/rectifications", s.handle(s.listRectifications)).Methods(http.MethodGet)
+	v1.Handle("/rectifications/{id}", s.handle(s.getRectification)).Methods(http.MethodGet)
+	v1.Handle("/rectifications/{id}/respond", s.handle(s.respondRectification)).Methods(http.MethodPost)
+	v1.Handle("/rectifications/{id}/verify", s.handle(s.verifyRectification)).Methods(http.MethodPost)
+	v1.Handle("/overdue", s.handle(s.overdue)).Methods(http.MethodGet)
 	return r
 }
 

@@ -25,9 +25,11 @@ import (
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codec"
 	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/testdb"
 	"github.com/stationflow/stationflow/internal/testkit"
+	"github.com/stationflow/stationflow/schemas"
 	"github.com/stationflow/stationflow/worker"
 	"github.com/stationflow/stationflow/workflows"
 )
@@ -103,8 +105,9 @@ type stack struct {
 // stackOptions tunes a stack: how long a working day lasts, and each task
 // kind's durations in working days.
 type stackOptions struct {
-	workday  time.Duration
-	policies map[string]activities.TaskPolicy
+	workday         time.Duration
+	policies        map[string]activities.TaskPolicy
+	quarterWorkdays int // a supervision quarter's length in working days
 }
 
 func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
@@ -124,7 +127,12 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	}
 	t.Cleanup(c.Close)
 	taskQueue := "test-" + store.NewID().String()
-	w := worker.New(c, taskQueue, &activities.Activities{Store: st, Logger: logger, Workday: o.workday, Policies: o.policies})
+	rubrics, err := rubric.Load(schemas.FS, "rubrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := worker.New(c, taskQueue, &activities.Activities{Store: st, Logger: logger, Workday: o.workday, Policies: o.policies,
+		Rubrics: rubrics, QuarterWorkdays: o.quarterWorkdays})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -174,24 +182,34 @@ func (r response) problem(t *testing.T) Problem {
 // as is, anything else is marshalled) and checks the answer against the spec.
 func (s *stack) do(method, path, token string, body any) response {
 	s.t.Helper()
-	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
+		return s.send(method, path, token, "", nil)
 	case string:
-		rd = bytes.NewBufferString(b)
+		return s.send(method, path, token, "application/json", []byte(b))
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
 			s.t.Fatal(err)
 		}
-		rd = bytes.NewReader(raw)
+		return s.send(method, path, token, "application/json", raw)
+	}
+}
+
+// send sends a request with a body of any content type (none when
+// contentType is empty) and checks the answer against the spec.
+func (s *stack) send(method, path, token, contentType string, body []byte) response {
+	s.t.Helper()
+	var rd io.Reader
+	if contentType != "" {
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequest(method, s.http.URL+path, rd)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

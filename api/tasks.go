@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -15,6 +17,7 @@ import (
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/period"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/workflows"
 )
@@ -36,9 +39,9 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Overdue = b
 	}
-	if f.Kind != "" && !oneOf(f.Kind, workflows.KindApplicationReview, workflows.KindApplicationAmendment) {
+	if f.Kind != "" && !oneOf(f.Kind, workflows.TaskKinds...) {
 		return problem(http.StatusBadRequest, ProblemInvalid, "unknown task kind", FieldError{Field: "kind",
-			Message: "must be one of: application_review, application_amendment"})
+			Message: "must be one of: " + strings.Join(workflows.TaskKinds, ", ")})
 	}
 	if f.State != "" && !oneOf(f.State, workflows.TaskOpen, workflows.TaskClaimed, workflows.TaskEscalated, workflows.TaskCompleted, workflows.TaskCancelled) {
 		return problem(http.StatusBadRequest, ProblemInvalid, "unknown state", FieldError{Field: "state",
@@ -124,12 +127,31 @@ func (s *Server) visibleTask(r *http.Request) (store.Task, error) {
 	return t, nil
 }
 
+// taskWithEvidence is a supervision task with its quarter's evidence pack,
+// collected when asked, so records imported late are seen.
+type taskWithEvidence struct {
+	store.Task
+	Evidence *store.EvidencePack `json:"evidence,omitempty"`
+}
+
 func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.visibleTask(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t)
+	out := taskWithEvidence{Task: t}
+	if t.Kind == workflows.KindSupervision {
+		q, err := period.Parse(t.Period)
+		if err != nil {
+			return fmt.Errorf("task %s has no quarter: %w", t.ID, err)
+		}
+		pack, err := s.Store.EvidencePack(r.Context(), t.StationID, q)
+		if err != nil {
+			return err
+		}
+		out.Evidence = &pack
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -147,18 +169,44 @@ func (s *Server) completeTask(w http.ResponseWriter, r *http.Request) error {
 	if err := requireJSON(r); err != nil {
 		return err
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxApplicationBytes))
+	raw, err := readLimited(w, r, MaxApplicationBytes)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return problem(http.StatusRequestEntityTooLarge, ProblemTooLarge, "the form is too large", FieldError{Field: "body", Message: "too large"})
-		}
 		return err
 	}
 	if !json.Valid(raw) {
 		return problem(http.StatusBadRequest, ProblemMalformed, "the form is not valid JSON", FieldError{Field: "body", Message: "not valid JSON"})
 	}
+	if t.Kind == workflows.KindSupervision {
+		if err := s.checkScoredForm(r, t, raw); err != nil {
+			return err
+		}
+	}
 	return s.updateTask(w, r, t, workflows.CompleteUpdate, workflows.CompleteRequest{Caller: caller(principal(r)), Form: raw})
+}
+
+// readLimited reads the whole body, refusing more than limit bytes.
+func readLimited(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, problem(http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("a request body may hold at most %d bytes", limit),
+			FieldError{Field: "body", Message: "too large"})
+	}
+	return raw, err
+}
+
+// closeTask closes a task nobody will complete, such as a missed quarter's
+// supervision, with the office's reason.
+func (s *Server) closeTask(w http.ResponseWriter, r *http.Request) error {
+	t, err := s.visibleTask(r)
+	if err != nil {
+		return err
+	}
+	var req forms.CloseReason
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	return s.updateTask(w, r, t, workflows.CloseUpdate, workflows.CloseRequest{Caller: caller(principal(r)), Reason: req.Reason})
 }
 
 func (s *Server) claimTask(w http.ResponseWriter, r *http.Request) error {
@@ -214,6 +262,20 @@ func (s *Server) extendTask(w http.ResponseWriter, r *http.Request) error {
 // task as the read model holds it afterwards. A rejection by the update's
 // validator becomes 403 (caller), 409 (state) or 422 (form, naming fields).
 func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, t store.Task, name string, arg any) error {
+	if err := s.sendUpdate(r, t, name, arg); err != nil {
+		return err
+	}
+	fresh, err := s.Store.GetTask(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, fresh)
+	return nil
+}
+
+// sendUpdate sends an update to the task's workflow and waits for its
+// answer, turning a rejection into a problem.
+func (s *Server) sendUpdate(r *http.Request, t store.Task, name string, arg any) error {
 	h, err := s.Temporal.UpdateWorkflow(r.Context(), client.UpdateWorkflowOptions{
 		WorkflowID: t.WorkflowID, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
@@ -223,11 +285,6 @@ func (s *Server) updateTask(w http.ResponseWriter, r *http.Request, t store.Task
 	if err != nil {
 		return updateProblem(err)
 	}
-	fresh, err := s.Store.GetTask(r.Context(), t.ID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, fresh)
 	return nil
 }
 

@@ -58,6 +58,8 @@ func Dial(ctx context.Context, o ClientOptions) (client.Client, error) {
 func Register(w sdkworker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflow(workflows.StationWorkflow)
 	w.RegisterWorkflow(workflows.HumanTaskWorkflow)
+	w.RegisterWorkflow(workflows.SupervisionWorkflow)
+	w.RegisterWorkflow(workflows.RectificationWorkflow)
 	w.RegisterActivity(acts)
 }
 

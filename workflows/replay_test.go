@@ -31,6 +31,8 @@ func TestReplayCommittedHistories(t *testing.T) {
 			}
 			replayer.RegisterWorkflow(StationWorkflow)
 			replayer.RegisterWorkflow(HumanTaskWorkflow)
+			replayer.RegisterWorkflow(SupervisionWorkflow)
+			replayer.RegisterWorkflow(RectificationWorkflow)
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}

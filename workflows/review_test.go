@@ -32,8 +32,14 @@ func submitAt(env *testsuite.TestWorkflowEnvironment, delay time.Duration, sub A
 
 // completeChildAt completes a child task at a moment of workflow time.
 func completeChildAt(env *testsuite.TestWorkflowEnvironment, delay time.Duration, workflowID string, req CompleteRequest, out *updateOutcome) {
+	updateChildAt(env, delay, workflowID, CompleteUpdate, req, out)
+}
+
+// updateChildAt sends an update to a child workflow at a moment of
+// workflow time.
+func updateChildAt(env *testsuite.TestWorkflowEnvironment, delay time.Duration, workflowID, name string, req any, out *updateOutcome) {
 	env.RegisterDelayedCallback(func() {
-		if err := env.UpdateWorkflowByID(workflowID, CompleteUpdate, workflowID+"@"+delay.String(), &testsuite.TestUpdateCallback{
+		if err := env.UpdateWorkflowByID(workflowID, name, workflowID+"@"+delay.String(), &testsuite.TestUpdateCallback{
 			OnReject:   func(err error) { out.err, out.done = err, true },
 			OnAccept:   func() {},
 			OnComplete: func(r any, err error) { out.result, out.err, out.done = r, err, true },

@@ -57,6 +57,18 @@ type StationState struct {
 	// Version counts the changes the workflow has projected; the read model
 	// uses it to ignore repeated or late writes.
 	Version int64 `json:"version"`
+	// Term is the running contract's term; NextQuarter is the index of its
+	// next quarter to open for supervision.
+	Term        *Term `json:"term,omitempty"`
+	NextQuarter int   `json:"next_quarter,omitempty"`
+}
+
+// Term is a contract term. Anchor is the workflow time it began, which a
+// demo time scale counts its quarters from.
+type Term struct {
+	Start  time.Time `json:"start"`
+	End    time.Time `json:"end"`
+	Anchor time.Time `json:"anchor"`
 }
 
 // StationStatus answers StatusQuery.
@@ -102,7 +114,8 @@ type stationRun struct {
 	state   StationState
 	reviews map[string]*review // applications in review, by ID
 	order   []string           // review IDs in arrival order, for deterministic iteration
-	failure error              // an error a review process could not handle
+	failure error              // an error a review or supervision process could not handle
+	opening bool               // a quarter's supervision is being started
 }
 
 // review is one application's way through review and amendment.
@@ -132,8 +145,11 @@ func (s *stationRun) run(ctx workflow.Context) error {
 			return err
 		}
 	}
+	if s.state.Phase == PhaseOperating && s.state.Term != nil {
+		workflow.Go(ctx, s.supervise)
+	}
 	err := workflow.Await(ctx, func() bool {
-		return s.failure != nil || (len(s.reviews) == 0 && workflow.GetInfo(ctx).GetContinueAsNewSuggested())
+		return s.failure != nil || (len(s.reviews) == 0 && !s.opening && workflow.GetInfo(ctx).GetContinueAsNewSuggested())
 	})
 	if err != nil {
 		return err
@@ -252,6 +268,13 @@ func (s *stationRun) approve(ctx workflow.Context, rv *review, d forms.ReviewDec
 	if err := s.enter(ctx, PhaseOperating, "application "+rv.sub.ApplicationID+" approved"); err != nil {
 		return err
 	}
+	// Stations approved before quarterly supervision existed carry on
+	// without a schedule, so their recorded histories replay unchanged.
+	if workflow.GetVersion(ctx, "quarterly-supervision", workflow.DefaultVersion, 1) == 1 {
+		s.state.Term = &Term{Start: start, End: end, Anchor: workflow.Now(ctx)}
+		s.state.NextQuarter = 0
+		workflow.Go(ctx, s.supervise)
+	}
 	for _, id := range s.order {
 		if other := s.reviews[id]; other != rv {
 			other.closing = "another application was approved"
@@ -287,19 +310,63 @@ func (s *stationRun) closeIfWithdrawn(ctx workflow.Context, rv *review, err erro
 	return s.projectApplication(dctx, rv, AppClosed, "", rv.closing, "")
 }
 
-// runTask runs a human task as a child workflow and waits for its result.
+// runTask runs a human task at this station and waits for its result.
 func (s *stationRun) runTask(ctx workflow.Context, in TaskInput, period string) (TaskResult, error) {
-	in.StationID, in.StationLevel, in.StationRegion = s.in.StationID, s.in.Level, s.in.RegionCode
+	return runHumanTask(ctx, s.ref(), in, period)
+}
+
+func (s *stationRun) ref() StationRef {
+	return StationRef{StationID: s.in.StationID, Level: s.in.Level, RegionCode: s.in.RegionCode}
+}
+
+// supervise opens each quarter of the term for supervision when the quarter
+// ends. Each quarter's supervision is a workflow of its own that outlives
+// this run, so the station can continue as new while supervisions and
+// rectifications go on.
+func (s *stationRun) supervise(ctx workflow.Context) {
+	var schedule []activities.ScheduledQuarter
+	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
+	if err := workflow.ExecuteLocalActivity(lctx, a.SupervisionSchedule, activities.ScheduleRequest{TermStart: s.state.Term.Start,
+		TermEnd: s.state.Term.End, Anchor: s.state.Term.Anchor}).Get(ctx, &schedule); err != nil {
+		s.failure = err
+		return
+	}
+	for s.state.NextQuarter < len(schedule) {
+		q := schedule[s.state.NextQuarter]
+		if wait := q.OpensAt.Sub(workflow.Now(ctx)); wait > 0 {
+			if err := workflow.Sleep(ctx, wait); err != nil {
+				return // the station's run is ending
+			}
+		}
+		s.opening = true
+		err := s.openSupervision(ctx, q)
+		s.opening = false
+		if err != nil {
+			s.failure = err
+			return
+		}
+		s.state.NextQuarter++
+	}
+}
+
+// openSupervision starts a quarter's supervision and waits only until it
+// runs. A supervision that already exists (the same quarter opened by an
+// earlier run) is left as it is.
+func (s *stationRun) openSupervision(ctx workflow.Context, q activities.ScheduledQuarter) error {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            TaskWorkflowID(s.in.StationID, in.Kind, period),
+		WorkflowID:            SupervisionWorkflowID(s.in.StationID, q.Period),
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
-		TypedSearchAttributes: temporal.NewSearchAttributes(StationIDKey.ValueSet(s.in.StationID),
-			RegionCodeKey.ValueSet(s.in.RegionCode), StationLevelKey.ValueSet(s.in.Level)),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		TypedSearchAttributes: stationAttributes(s.ref()),
 	})
-	var res TaskResult
-	err := workflow.ExecuteChildWorkflow(cctx, HumanTaskWorkflow, in).Get(ctx, &res)
-	return res, err
+	child := workflow.ExecuteChildWorkflow(cctx, SupervisionWorkflow, SupervisionInput{Station: s.ref(),
+		OrganisationID: s.state.OperatorID, ContractID: s.state.ContractID, Period: q.Period, QuarterEnd: q.OpensAt})
+	err := child.GetChildWorkflowExecution().Get(ctx, nil)
+	var started *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &started) {
+		return nil
+	}
+	return err
 }
 
 func (s *stationRun) projectApplication(ctx workflow.Context, rv *review, state, taskID, reason, contractID string) error {

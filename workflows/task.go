@@ -12,13 +12,20 @@ import (
 	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/rubric"
 )
 
 // Task kinds.
 const (
 	KindApplicationReview    = "application_review"
 	KindApplicationAmendment = "application_amendment"
+	KindSupervision          = "quarterly_supervision"
+	KindRectification        = "rectification"
+	KindRectificationCheck   = "rectification_verification"
 )
+
+// TaskKinds lists every kind of human task.
+var TaskKinds = []string{KindApplicationReview, KindApplicationAmendment, KindSupervision, KindRectification, KindRectificationCheck}
 
 // Task states.
 const (
@@ -35,6 +42,7 @@ const (
 	ClaimUpdate    = "claim"
 	ReassignUpdate = "reassign"
 	ExtendUpdate   = "extend"
+	CloseUpdate    = "close"
 	TaskQuery      = "task"
 )
 
@@ -80,6 +88,17 @@ type TaskInput struct {
 	SubjectID     string   `json:"subject_id,omitempty"`
 	Assignee      Assignee `json:"assignee"`
 	Priority      int      `json:"priority"`
+	// Period is the quarter the task covers, for supervision.
+	Period string `json:"period,omitempty"`
+	// Rubric is the scoring sheet frozen into a scored task when it opens;
+	// a later rubric version never changes it.
+	Rubric *rubric.Rubric `json:"rubric,omitempty"`
+	// DueFrom, when set, is the moment the working days to the due date are
+	// counted from (the end of the quarter a supervision covers), instead of
+	// the moment the task opens.
+	DueFrom time.Time `json:"due_from,omitzero"`
+	// Closable lets the office close the task with a reason, as missed.
+	Closable bool `json:"closable,omitempty"`
 }
 
 // TaskResult is what the parent receives when the task completes.
@@ -88,6 +107,9 @@ type TaskResult struct {
 	Form        json.RawMessage `json:"form"`
 	CompletedBy string          `json:"completed_by"`
 	Late        bool            `json:"late"`
+	// Closed says the office closed the task without a form, and why.
+	Closed      bool   `json:"closed,omitempty"`
+	CloseReason string `json:"close_reason,omitempty"`
 }
 
 // TaskView answers TaskQuery and is what the read model holds.
@@ -119,6 +141,12 @@ type ReassignRequest struct {
 	Caller   Caller   `json:"caller"`
 	Assignee Assignee `json:"assignee"`
 	Reason   string   `json:"reason"`
+}
+
+// CloseRequest closes a closable task without a form, with the reason.
+type CloseRequest struct {
+	Caller Caller `json:"caller"`
+	Reason string `json:"reason"`
 }
 
 // ExtendRequest moves the due date by a number of working days, or pauses
@@ -177,6 +205,9 @@ func (t *taskRun) run(ctx workflow.Context) (TaskResult, error) {
 	}
 	t.path = escalationTargets(t.view.StationRegion, t.view.Assignee)
 	start := workflow.Now(ctx)
+	if !t.view.DueFrom.IsZero() && t.view.DueFrom.Before(start) {
+		start = t.view.DueFrom
+	}
 	due, err := t.addWorkdays(ctx, start, t.policy.DueWorkdays)
 	if err != nil {
 		return TaskResult{}, err
@@ -317,6 +348,10 @@ func (t *taskRun) setupHandlers(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: t.validateReassign}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, CloseUpdate, t.close,
+		workflow.UpdateHandlerOptions{Validator: t.validateClose}); err != nil {
+		return err
+	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, ExtendUpdate, t.extend,
 		workflow.UpdateHandlerOptions{Validator: t.validateExtend})
 }
@@ -363,7 +398,7 @@ func (t *taskRun) validateComplete(c CompleteRequest) error {
 	if !t.mayWork(c.Caller) {
 		return reject(RejectForbidden, "this token may not complete the task")
 	}
-	if errs := CheckForm(t.view.Kind, t.view.StationLevel, c.Form); len(errs) > 0 {
+	if errs := CheckForm(t.view.TaskInput, c.Form); len(errs) > 0 {
 		return rejectForm(errs)
 	}
 	return nil
@@ -382,6 +417,30 @@ func (t *taskRun) complete(ctx workflow.Context, c CompleteRequest) (TaskResult,
 		return TaskResult{}, err
 	}
 	return res, nil
+}
+
+func (t *taskRun) validateClose(r CloseRequest) error {
+	if !t.open() {
+		return reject(RejectWrongState, "the task is %s", t.view.State)
+	}
+	if !t.view.Closable {
+		return reject(RejectWrongState, "a %s task cannot be closed without its form", t.view.Kind)
+	}
+	if !t.mayManage(r.Caller) {
+		return reject(RejectForbidden, "only the office that owns the station's region may close the task")
+	}
+	if errs := forms.Check(forms.CloseReason{Reason: r.Reason}); len(errs) > 0 {
+		return rejectForm(errs)
+	}
+	return nil
+}
+
+// close ends the task without a form: the office records that the work was
+// missed and why, and the parent receives a closed result.
+func (t *taskRun) close(ctx workflow.Context, r CloseRequest) (TaskView, error) {
+	t.view.State = TaskCancelled
+	t.result = &TaskResult{TaskID: t.view.TaskID, CompletedBy: r.Caller.Actor(), Closed: true, CloseReason: r.Reason}
+	return t.view, t.project(ctx, "closed", r.Caller.Actor(), r.Reason)
 }
 
 func (t *taskRun) validateClaim(c ClaimRequest) error {
@@ -566,8 +625,13 @@ func (t *taskRun) project(ctx workflow.Context, event, actor, reason string) err
 
 func (t *taskRun) projectWithResult(ctx workflow.Context, event, actor, reason string, result json.RawMessage) error {
 	t.view.Version++
+	var frozen *rubric.Rubric
+	if event == "created" { // the rubric never changes: write it once
+		frozen = t.view.Rubric
+	}
 	actx := workflow.WithActivityOptions(ctx, projectionOptions)
 	return workflow.ExecuteActivity(actx, a.ProjectTask, activities.TaskProjection{
+		Period: t.view.Period, Rubric: frozen,
 		TaskID: t.view.TaskID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Kind: t.view.Kind,
 		StationID: t.view.StationID, RegionCode: t.view.StationRegion, SubjectID: t.view.SubjectID,
 		AssigneeKind: t.view.Assignee.Kind, AssigneeID: t.view.Assignee.ID,
@@ -616,10 +680,32 @@ func escalationTargets(stationRegion string, assignee Assignee) []string {
 	return out
 }
 
-// CheckForm validates a completion form for a task kind: the same rules the
-// HTTP API applies when the form arrives.
-func CheckForm(kind, stationLevel string, raw json.RawMessage) forms.Errors {
-	switch kind {
+// CheckForm validates a completion form for a task: the same rules the
+// HTTP API applies when the form arrives. A scored task is checked against
+// the rubric frozen into it.
+func CheckForm(in TaskInput, raw json.RawMessage) forms.Errors {
+	switch in.Kind {
+	case KindSupervision:
+		if in.Rubric == nil {
+			return forms.Errors{{Field: "kind", Message: "the task has no rubric to score against"}}
+		}
+		var f rubric.Form
+		if err := forms.DecodeStrictBytes(raw, &f); err != nil {
+			return forms.Errors{err.FieldError}
+		}
+		return in.Rubric.Check(f)
+	case KindRectification:
+		var r forms.RectificationResponse
+		if err := forms.DecodeStrictBytes(raw, &r); err != nil {
+			return forms.Errors{err.FieldError}
+		}
+		return forms.CheckRectificationResponse(r)
+	case KindRectificationCheck:
+		var v forms.RectificationVerification
+		if err := forms.DecodeStrictBytes(raw, &v); err != nil {
+			return forms.Errors{err.FieldError}
+		}
+		return forms.CheckRectificationVerification(v)
 	case KindApplicationReview:
 		var d forms.ReviewDecision
 		if err := forms.DecodeStrictBytes(raw, &d); err != nil {
@@ -631,9 +717,9 @@ func CheckForm(kind, stationLevel string, raw json.RawMessage) forms.Errors {
 		if err := forms.DecodeStrictBytes(raw, &app); err != nil {
 			return forms.Errors{err.FieldError}
 		}
-		return forms.CheckApplication(app, codes.StationLevel(stationLevel))
+		return forms.CheckApplication(app, codes.StationLevel(in.StationLevel))
 	}
-	return forms.Errors{{Field: "kind", Message: "no form is defined for task kind " + kind}}
+	return forms.Errors{{Field: "kind", Message: "no form is defined for task kind " + in.Kind}}
 }
 
 // localOptions: reading the calendar and the task policy is local and fast;

@@ -38,6 +38,10 @@ type recorder struct {
 	applications  []activities.ApplicationUpdate
 	contracts     []activities.ContractRequest
 	amendments    []activities.Amendment
+	opened        []activities.SupervisionOpening
+	scorecards    []activities.ScorecardIssue
+	missed        []activities.MissedSupervision
+	items         []activities.RectificationProjection
 }
 
 func (r *recorder) events() []string {
@@ -86,6 +90,8 @@ func newEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironment, 
 	env.SetStartTime(start)
 	env.RegisterWorkflow(HumanTaskWorkflow)
 	env.RegisterWorkflow(StationWorkflow)
+	env.RegisterWorkflow(SupervisionWorkflow)
+	env.RegisterWorkflow(RectificationWorkflow)
 	env.RegisterActivity(&activities.Activities{Calendar: cal, Policies: map[string]activities.TaskPolicy{
 		KindApplicationReview:    {DueWorkdays: 10, RemindWorkdaysBefore: 2, EscalateEveryWorkdays: 5},
 		KindApplicationAmendment: {DueWorkdays: 5, RemindWorkdaysBefore: 1, EscalateEveryWorkdays: 5},
@@ -103,6 +109,20 @@ func newEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironment, 
 	env.OnActivity(a.ProjectApplication, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.applications))
 	env.OnActivity(a.StartContract, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.contracts))
 	env.OnActivity(a.AmendApplication, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.amendments))
+	env.OnActivity(a.OpenSupervision, mock.Anything, mock.Anything).Return(func(_ context.Context, o activities.SupervisionOpening) (activities.SupervisionOpened, error) {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		rec.opened = append(rec.opened, o)
+		return activities.SupervisionOpened{SupervisorID: supervisorID, Rubric: supervisionRubric(t)}, nil
+	})
+	env.OnActivity(a.IssueScorecard, mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.ScorecardIssue) (string, error) {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		rec.scorecards = append(rec.scorecards, r)
+		return r.ScorecardID, nil
+	})
+	env.OnActivity(a.MarkSupervisionMissed, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.missed))
+	env.OnActivity(a.ProjectRectification, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.items))
 	return env, rec
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/stationflow/stationflow/internal/codec"
 	"github.com/stationflow/stationflow/internal/config"
 	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/schemas"
 	"github.com/stationflow/stationflow/worker"
@@ -266,9 +267,22 @@ func newActivities(cfg *config.Config, st *store.Store, logger *slog.Logger) (*a
 	policy := func(due int) activities.TaskPolicy {
 		return activities.TaskPolicy{DueWorkdays: due, RemindWorkdaysBefore: cfg.RemindBefore, EscalateEveryWorkdays: cfg.EscalateEvery}
 	}
+	rubrics, err := rubric.Load(schemas.FS, "rubrics")
+	if err != nil {
+		return nil, fmt.Errorf("rubrics: %w", err)
+	}
+	if cfg.SupervisionRubric != "" {
+		if _, err := rubrics.Get(cfg.SupervisionRubric); err != nil {
+			return nil, fmt.Errorf("--supervision-rubric: %w", err)
+		}
+	}
 	return &activities.Activities{Store: st, Logger: logger, Calendar: cal, Workday: cfg.Workday,
+		Rubrics: rubrics, SupervisionRubric: cfg.SupervisionRubric, QuarterWorkdays: cfg.QuarterWorkdays,
 		Policies: map[string]activities.TaskPolicy{
 			workflows.KindApplicationReview:    policy(cfg.ReviewDue),
 			workflows.KindApplicationAmendment: policy(cfg.AmendDue),
+			workflows.KindSupervision:          policy(cfg.SupervisionDue),
+			workflows.KindRectification:        policy(cfg.RectifyDue),
+			workflows.KindRectificationCheck:   policy(cfg.VerifyDue),
 		}}, nil
 }

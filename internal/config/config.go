@@ -17,24 +17,29 @@ import (
 
 // Config is every setting a stationflow process may need.
 type Config struct {
-	DatabaseURL     string
-	DataDir         string
-	HTTPAddr        string
-	TemporalAddress string
-	TemporalPort    int
-	UIPort          int
-	Namespace       string
-	TaskQueue       string
-	CodecKey        string
-	CodecKeyFile    string
-	LogLevel        string
-	Workday         time.Duration
-	CalendarDir     string
-	WebhookURL      string
-	ReviewDue       int
-	AmendDue        int
-	RemindBefore    int
-	EscalateEvery   int
+	DatabaseURL       string
+	DataDir           string
+	HTTPAddr          string
+	TemporalAddress   string
+	TemporalPort      int
+	UIPort            int
+	Namespace         string
+	TaskQueue         string
+	CodecKey          string
+	CodecKeyFile      string
+	LogLevel          string
+	Workday           time.Duration
+	CalendarDir       string
+	WebhookURL        string
+	ReviewDue         int
+	AmendDue          int
+	SupervisionDue    int
+	RectifyDue        int
+	VerifyDue         int
+	QuarterWorkdays   int
+	SupervisionRubric string
+	RemindBefore      int
+	EscalateEvery     int
 }
 
 // Setting describes one configuration value, for flags and the README table.
@@ -63,6 +68,11 @@ var Settings = []Setting{
 	{"webhook-url", "STATIONFLOW_WEBHOOK_URL", "", "URL that receives reminders and escalations as JSON POSTs; empty: they wait in the outbox"},
 	{"review-due", "STATIONFLOW_REVIEW_DUE_WORKDAYS", "10", "working days an office has to review an application"},
 	{"amend-due", "STATIONFLOW_AMEND_DUE_WORKDAYS", "10", "working days an organisation has to amend a returned application"},
+	{"supervision-due", "STATIONFLOW_SUPERVISION_DUE_WORKDAYS", "10", "working days after a quarter ends that its supervision form is due"},
+	{"rectify-due", "STATIONFLOW_RECTIFY_DUE_WORKDAYS", "20", "working days an organisation has to answer a rectification item"},
+	{"verify-due", "STATIONFLOW_VERIFY_DUE_WORKDAYS", "5", "working days a supervisor has to verify a rectification response"},
+	{"quarter-workdays", "STATIONFLOW_QUARTER_WORKDAYS", "60", "with --workday set: scaled working days a supervision quarter lasts"},
+	{"supervision-rubric", "STATIONFLOW_SUPERVISION_RUBRIC", "", "rubric version new quarterly supervisions use; empty: the latest in schemas/rubrics"},
 	{"remind-before", "STATIONFLOW_REMIND_WORKDAYS", "2", "working days before a due date that the assignee is reminded"},
 	{"escalate-every", "STATIONFLOW_ESCALATE_WORKDAYS", "5", "working days overdue work waits at each level before it climbs to the next office"},
 }
@@ -98,6 +108,11 @@ func Bind(fs *flag.FlagSet) *Config {
 	str(&c.WebhookURL, "webhook-url")
 	num(&c.ReviewDue, "review-due")
 	num(&c.AmendDue, "amend-due")
+	num(&c.SupervisionDue, "supervision-due")
+	num(&c.RectifyDue, "rectify-due")
+	num(&c.VerifyDue, "verify-due")
+	num(&c.QuarterWorkdays, "quarter-workdays")
+	str(&c.SupervisionRubric, "supervision-rubric")
 	num(&c.RemindBefore, "remind-before")
 	num(&c.EscalateEvery, "escalate-every")
 	wd := lookup("workday")

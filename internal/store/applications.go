@@ -242,7 +242,7 @@ func (s *Store) OrganisationStatus(ctx context.Context, orgID uuid.UUID) ([]Stat
 	for _, st := range stations {
 		// Only the organisation's own work: tasks addressed to it and the
 		// reviews of its own applications, never a competitor's.
-		rows, err := s.Pool.Query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE station_id = $1
+		rows, err := s.Pool.Query(ctx, `SELECT `+taskListColumns+` FROM tasks WHERE station_id = $1
 			AND state IN ('open', 'claimed', 'escalated')
 			AND ((assignee_kind = 'org' AND assignee_id = $2)
 				OR subject_id IN (SELECT id FROM applications WHERE organisation_id = $3))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,6 +32,8 @@ type Task struct {
 	Overdue         bool            `json:"overdue"`
 	Paused          bool            `json:"paused"`
 	Result          json.RawMessage `json:"result,omitempty"`
+	Period          string          `json:"period,omitempty"`
+	Rubric          json.RawMessage `json:"rubric,omitempty"`
 	Version         int64           `json:"version"`
 	CreatedAt       time.Time       `json:"created_at"`
 	UpdatedAt       time.Time       `json:"updated_at"`
@@ -54,23 +57,26 @@ type TaskEvent struct {
 // version not above the stored one is a repeat: nothing changes.
 func (s *Store) ProjectTask(ctx context.Context, t Task, ev TaskEvent) (bool, error) {
 	changed := false
-	var result any
+	var result, frozen any
 	if len(t.Result) > 0 {
 		result = string(t.Result)
 	}
+	if len(t.Rubric) > 0 {
+		frozen = string(t.Rubric)
+	}
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO tasks (id, workflow_id, kind, station_id, region_code, subject_id, assignee_kind, assignee_id,
-				escalated_to, escalation_level, state, claimed_by, priority, due_at, paused, result, version, completed_at)
+				escalated_to, escalation_level, state, claimed_by, priority, due_at, paused, result, version, completed_at, period, rubric)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''), $10, $11, NULLIF($12, ''), $13, $14, $15, $16::jsonb, $17,
-				CASE WHEN $11 = 'completed' THEN now() END)
+				CASE WHEN $11 = 'completed' THEN now() END, NULLIF($18, ''), $19::jsonb)
 			ON CONFLICT (id) DO UPDATE SET assignee_kind = EXCLUDED.assignee_kind, assignee_id = EXCLUDED.assignee_id,
 				escalated_to = EXCLUDED.escalated_to, escalation_level = EXCLUDED.escalation_level, state = EXCLUDED.state,
 				claimed_by = EXCLUDED.claimed_by, priority = EXCLUDED.priority, due_at = EXCLUDED.due_at, paused = EXCLUDED.paused,
-				result = COALESCE(EXCLUDED.result, tasks.result), version = EXCLUDED.version, updated_at = now(),
+				result = COALESCE(EXCLUDED.result, tasks.result), rubric = COALESCE(tasks.rubric, EXCLUDED.rubric), version = EXCLUDED.version, updated_at = now(),
 				completed_at = COALESCE(tasks.completed_at, EXCLUDED.completed_at)
 			WHERE tasks.version < EXCLUDED.version`,
 			t.ID, t.WorkflowID, t.Kind, t.StationID, t.RegionCode, t.SubjectID, t.AssigneeKind, t.AssigneeID,
-			t.EscalatedTo, t.EscalationLevel, t.State, t.ClaimedBy, t.Priority, t.DueAt, t.Paused, result, t.Version)
+			t.EscalatedTo, t.EscalationLevel, t.State, t.ClaimedBy, t.Priority, t.DueAt, t.Paused, result, t.Version, t.Period, frozen)
 		if err != nil {
 			return err
 		}
@@ -94,14 +100,22 @@ func (s *Store) ProjectTask(ctx context.Context, t Task, ev TaskEvent) (bool, er
 
 const taskColumns = `id, workflow_id, kind, station_id, region_code, subject_id, assignee_kind, assignee_id,
 	coalesce(escalated_to, ''), escalation_level, state, coalesce(claimed_by, ''), priority, due_at,
-	(state IN ('open', 'claimed', 'escalated') AND due_at < now()), paused, result, version, created_at, updated_at, completed_at`
+	(state IN ('open', 'claimed', 'escalated') AND due_at < now()), paused, result, coalesce(period, ''), rubric, version,
+	created_at, updated_at, completed_at`
+
+// taskListColumns leave the frozen rubric out: an inbox shows it on the
+// task itself only.
+var taskListColumns = strings.Replace(taskColumns, "rubric,", "NULL::jsonb,", 1)
 
 func scanTask(r pgx.CollectableRow) (Task, error) {
 	var t Task
-	var result []byte
+	var result, frozen []byte
 	err := r.Scan(&t.ID, &t.WorkflowID, &t.Kind, &t.StationID, &t.RegionCode, &t.SubjectID, &t.AssigneeKind, &t.AssigneeID,
 		&t.EscalatedTo, &t.EscalationLevel, &t.State, &t.ClaimedBy, &t.Priority, &t.DueAt, &t.Overdue, &t.Paused, &result,
-		&t.Version, &t.CreatedAt, &t.UpdatedAt, &t.CompletedAt)
+		&t.Period, &frozen, &t.Version, &t.CreatedAt, &t.UpdatedAt, &t.CompletedAt)
+	if len(frozen) > 0 {
+		t.Rubric = frozen
+	}
 	t.Assignee = TaskAssignee{Kind: t.AssigneeKind, ID: t.AssigneeID}
 	if len(result) > 0 {
 		t.Result = result
@@ -139,7 +153,7 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter, p Page) (List[Task]
 	if err != nil {
 		return List[Task]{}, err
 	}
-	q := newQuery(`SELECT ` + taskColumns + ` FROM tasks`)
+	q := newQuery(`SELECT ` + taskListColumns + ` FROM tasks`)
 	switch {
 	case f.Office != "" && f.OfficeOverdue:
 		q.whereIf(true, "region_code LIKE ?", f.Office+"%")
