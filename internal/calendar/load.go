@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/stationflow/stationflow/internal/docschema"
 )
 
 // SchemaFile is the name of the JSON Schema beside the year files; it is not
@@ -105,20 +107,9 @@ func loadSchema(fsys fs.FS, dir string) (*jsonschema.Schema, error) {
 }
 
 func compileSchema(name string, data []byte) (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	sch, err := docschema.Compile(name, "urn:stationflow:calendar.schema.json", data)
 	if err != nil {
-		return nil, fmt.Errorf("working-day calendar schema %s: %w", name, err)
-	}
-	const url = "urn:stationflow:calendar.schema.json"
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, fmt.Errorf("working-day calendar schema %s: %w", name, err)
-	}
-	sch, err := c.Compile(url)
-	if err != nil {
-		return nil, fmt.Errorf("working-day calendar schema %s: %w", name, err)
+		return nil, fmt.Errorf("working-day calendar: %w", err)
 	}
 	return sch, nil
 }
@@ -188,11 +179,11 @@ func parseYearFile(file string, data []byte, sch *jsonschema.Schema) (*schedule,
 		return nil, fail("", "not valid JSON: %v", err)
 	}
 	if err := sch.Validate(inst); err != nil {
-		var verr *jsonschema.ValidationError
-		if !errors.As(err, &verr) {
-			return nil, fail("", "%v", err)
+		var errs []error
+		for _, p := range docschema.Problems(err) {
+			errs = append(errs, &FileError{File: file, Field: p.Field, Problem: p.Message})
 		}
-		return nil, schemaErrors(file, verr)
+		return nil, errs
 	}
 	var yf yearFile
 	if err := json.Unmarshal(data, &yf); err != nil {
@@ -273,43 +264,4 @@ func parseYearFile(file string, data []byte, sch *jsonschema.Schema) (*schedule,
 		return nil, errs
 	}
 	return s, nil
-}
-
-// schemaErrors turns a schema validation failure into one FileError per
-// failed keyword, each naming its field.
-func schemaErrors(file string, verr *jsonschema.ValidationError) []error {
-	var errs []error
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			msg := e.Error()
-			if out := e.BasicOutput(); out != nil && out.Error != nil {
-				msg = out.Error.String()
-			}
-			errs = append(errs, &FileError{File: file, Field: fieldPath(e.InstanceLocation), Problem: msg})
-			return
-		}
-		for _, c := range e.Causes {
-			walk(c)
-		}
-	}
-	walk(verr)
-	return errs
-}
-
-// fieldPath writes a location in a JSON document the way the rest of
-// stationflow names fields: ["workdays", "1", "date"] is workdays[1].date.
-func fieldPath(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		if _, err := strconv.Atoi(t); err == nil {
-			b.WriteString("[" + t + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(t)
-	}
-	return b.String()
 }

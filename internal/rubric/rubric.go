@@ -25,6 +25,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/stationflow/stationflow/internal/docschema"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/schemas"
 )
@@ -153,20 +154,9 @@ func rubricSchema() (*jsonschema.Schema, error) {
 }
 
 func compileSchema(name string, data []byte) (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	sch, err := docschema.Compile(name, "urn:stationflow:rubric.schema.json", data)
 	if err != nil {
-		return nil, fmt.Errorf("rubric schema %s: %w", name, err)
-	}
-	const url = "urn:stationflow:rubric.schema.json"
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	c.AssertFormat()
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, fmt.Errorf("rubric schema %s: %w", name, err)
-	}
-	sch, err := c.Compile(url)
-	if err != nil {
-		return nil, fmt.Errorf("rubric schema %s: %w", name, err)
+		return nil, fmt.Errorf("rubric: %w", err)
 	}
 	return sch, nil
 }
@@ -202,11 +192,7 @@ func parse(doc []byte, sch *jsonschema.Schema) (*Rubric, forms.Errors) {
 		return nil, whole("not valid JSON: %v", err)
 	}
 	if err := sch.Validate(inst); err != nil {
-		var verr *jsonschema.ValidationError
-		if !errors.As(err, &verr) {
-			return nil, whole("%v", err)
-		}
-		return nil, schemaErrors(verr)
+		return nil, docschema.Problems(err)
 	}
 	var r Rubric
 	if err := json.Unmarshal(doc, &r); err != nil {
@@ -366,45 +352,6 @@ func (r *Rubric) semanticProblems() forms.Errors {
 		add("sections", "the section weights sum to %s, not %d", strconv.FormatFloat(weights, 'g', -1, 64), weightTotal)
 	}
 	return problems
-}
-
-// schemaErrors turns a schema validation failure into one problem per failed
-// keyword, each naming its field.
-func schemaErrors(verr *jsonschema.ValidationError) forms.Errors {
-	var problems forms.Errors
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			msg := e.Error()
-			if out := e.BasicOutput(); out != nil && out.Error != nil {
-				msg = out.Error.String()
-			}
-			problems = append(problems, forms.FieldError{Field: fieldPath(e.InstanceLocation), Message: msg})
-			return
-		}
-		for _, c := range e.Causes {
-			walk(c)
-		}
-	}
-	walk(verr)
-	return problems
-}
-
-// fieldPath writes a location in a JSON document the way the rest of
-// stationflow names fields: ["sections", "2", "weight"] is sections[2].weight.
-func fieldPath(tokens []string) string {
-	var b strings.Builder
-	for _, t := range tokens {
-		if _, err := strconv.Atoi(t); err == nil {
-			b.WriteString("[" + t + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(t)
-	}
-	return b.String()
 }
 
 // Set is every loaded rubric, keyed by version.
