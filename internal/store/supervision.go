@@ -47,8 +47,9 @@ func scanQuarter(r pgx.CollectableRow) (SupervisionQuarter, error) {
 // OpenSupervisionQuarter records that a station's quarter is open for
 // supervision and assigns its supervisor: a supervisor of the station's
 // county (the office region officeRegion), never one who works for the
-// station's operating organisation, with the fewest open supervisions, ties
-// broken by ID. No eligible supervisor leaves SupervisorID nil: the county
+// station's operating organisation, with the least open work (open
+// supervisions and other open tasks, such as verifying rectifications),
+// ties broken by ID. No eligible supervisor leaves SupervisorID nil: the county
 // office holds the task. Opening the same quarter again returns the row
 // written the first time, so a retried activity assigns no one twice.
 func (s *Store) OpenSupervisionQuarter(ctx context.Context, q SupervisionQuarter, officeRegion, actor string) (SupervisionQuarter, error) {
@@ -72,7 +73,9 @@ func (s *Store) OpenSupervisionQuarter(ctx context.Context, q SupervisionQuarter
 		err = tx.QueryRow(ctx, `SELECT p.id FROM people p
 			WHERE p.role = 'supervisor' AND p.region_code LIKE $1 || '%'
 				AND (p.organisation_id IS NULL OR $2::uuid IS NULL OR p.organisation_id <> $2::uuid)
-			ORDER BY (SELECT count(*) FROM supervision_quarters sq WHERE sq.supervisor_id = p.id AND sq.state = 'open'), p.id
+			ORDER BY (SELECT count(*) FROM supervision_quarters sq WHERE sq.supervisor_id = p.id AND sq.state = 'open')
+				+ (SELECT count(*) FROM tasks t WHERE t.assignee_kind = 'person' AND t.assignee_id = p.id::text
+					AND t.state IN ('open', 'claimed', 'escalated') AND t.kind <> 'quarterly_supervision'), p.id
 			LIMIT 1`, officeRegion, q.OrganisationID).Scan(&supervisor)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err

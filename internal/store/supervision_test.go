@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"testing"
 	"time"
 
@@ -62,6 +63,20 @@ func TestSupervisorsAreBalancedWithinTheCountyAndNeverWorkForTheOperator(t *test
 	}
 	if ok, err := st.IsAssignedSupervisor(ctx, a.ID, township.ID); err != nil || !ok {
 		t.Errorf("the assigned supervisor does not follow the station (%v)", err)
+	}
+
+	// Other open work counts too: with two verifications owed, a is passed over.
+	for i := range 2 {
+		if _, err := st.ProjectTask(ctx, store.Task{ID: store.NewID(), WorkflowID: fmt.Sprintf("task/verify/%d", i), Kind: "rectification_verification",
+			StationID: township.ID, RegionCode: township.RegionCode, AssigneeKind: "person", AssigneeID: a.ID.String(), State: "open",
+			DueAt: time.Now().Add(time.Hour), Version: 1}, store.TaskEvent{Action: "task.created", Actor: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q5, err := st.OpenSupervisionQuarter(ctx, store.SupervisionQuarter{StationID: township.ID, Period: "2027Q1", OrganisationID: &org.ID,
+		TaskID: store.NewID(), RubricVersion: "supervision-2026.1"}, "510108", "test")
+	if err != nil || q5.SupervisorID == nil || *q5.SupervisorID != b.ID {
+		t.Fatalf("2027Q1 went to %v (%v), want the supervisor with less open work", q5.SupervisorID, err)
 	}
 
 	// Filing closes the quarter; a closed quarter no longer counts as workload.
