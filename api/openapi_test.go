@@ -150,6 +150,9 @@ func TestOpenAPIOperationsFollowTheConventions(t *testing.T) {
 			if op.Responses.Status(http.StatusUnauthorized) == nil {
 				t.Errorf("%s: a /v1 operation answers 401 without a token; list it", k)
 			}
+			if op.Responses.Status(http.StatusTooManyRequests) == nil {
+				t.Errorf("%s: a /v1 operation answers 429 to a token over its rate; list it", k)
+			}
 		} else if needsToken {
 			t.Errorf("%s: outside /v1 no token is needed; give it security: []", k)
 		}

@@ -33,6 +33,7 @@ const (
 	ProblemUnavailable  = "urn:stationflow:problem:unavailable"
 	ProblemInternal     = "urn:stationflow:problem:internal"
 	ProblemNotAllowed   = "urn:stationflow:problem:method-not-allowed"
+	ProblemRateLimited  = "urn:stationflow:problem:rate-limited"
 )
 
 var problemTitles = map[string]string{
@@ -46,6 +47,7 @@ var problemTitles = map[string]string{
 	ProblemUnavailable:  "A service stationflow depends on is not available",
 	ProblemInternal:     "Something went wrong on the server",
 	ProblemNotAllowed:   "That method is not allowed here",
+	ProblemRateLimited:  "Too many requests from this token",
 }
 
 func (e *problemError) Error() string { return e.p.Title + ": " + e.p.Detail }

@@ -31,6 +31,9 @@ type Server struct {
 	TaskQueue string
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry // metrics are registered here; nil makes a new one
+	// RateLimit is how many requests a second each token may send, with
+	// bursts of twice that; 0 sets no limit.
+	RateLimit float64
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -61,7 +64,7 @@ func (s *Server) Router() http.Handler {
 
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.NotFoundHandler, v1.MethodNotAllowedHandler = r.NotFoundHandler, r.MethodNotAllowedHandler
-	v1.Use(s.authenticate)
+	v1.Use(s.authenticate, s.limitRate())
 	v1.Handle("/organisations", s.handle(s.createOrganisation)).Methods(http.MethodPost)
 	v1.Handle("/organisations", s.handle(s.listOrganisations)).Methods(http.MethodGet)
 	v1.Handle("/organisations/{id}", s.handle(s.getOrganisation)).Methods(http.MethodGet)

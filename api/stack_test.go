@@ -108,6 +108,7 @@ type stackOptions struct {
 	workday         time.Duration
 	policies        map[string]activities.TaskPolicy
 	quarterWorkdays int // a supervision quarter's length in working days
+	rateLimit       float64
 }
 
 func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
@@ -137,7 +138,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: logger}
+	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: logger, RateLimit: o.rateLimit}
 	hs := httptest.NewServer(api.Router())
 	t.Cleanup(hs.Close)
 	return &stack{t: t, store: st, temporal: c, taskQueue: taskQueue, http: hs}

@@ -220,7 +220,7 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 		logger.Info("worker started", "task_queue", cfg.TaskQueue, "workday", cfg.Workday.String())
 	}
 	if runAPI {
-		srv := (&api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger}).HTTPServer(cfg.HTTPAddr)
+		srv := (&api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger, RateLimit: float64(cfg.RateLimit)}).HTTPServer(cfg.HTTPAddr)
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("HTTP API on %s: %w (use --http-addr)", cfg.HTTPAddr, err)

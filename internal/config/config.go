@@ -38,6 +38,7 @@ type Config struct {
 	VerifyDue         int
 	QuarterWorkdays   int
 	SupervisionRubric string
+	RateLimit         int
 	RemindBefore      int
 	EscalateEvery     int
 }
@@ -73,6 +74,7 @@ var Settings = []Setting{
 	{"verify-due", "STATIONFLOW_VERIFY_DUE_WORKDAYS", "5", "working days a supervisor has to verify a rectification response"},
 	{"quarter-workdays", "STATIONFLOW_QUARTER_WORKDAYS", "60", "with --workday set: scaled working days a supervision quarter lasts"},
 	{"supervision-rubric", "STATIONFLOW_SUPERVISION_RUBRIC", "", "rubric version new quarterly supervisions use; empty: the latest in schemas/rubrics"},
+	{"rate-limit", "STATIONFLOW_RATE_LIMIT", "50", "requests a second each API token may send, with bursts of twice that; 0: no limit"},
 	{"remind-before", "STATIONFLOW_REMIND_WORKDAYS", "2", "working days before a due date that the assignee is reminded"},
 	{"escalate-every", "STATIONFLOW_ESCALATE_WORKDAYS", "5", "working days overdue work waits at each level before it climbs to the next office"},
 }
@@ -113,6 +115,7 @@ func Bind(fs *flag.FlagSet) *Config {
 	num(&c.VerifyDue, "verify-due")
 	num(&c.QuarterWorkdays, "quarter-workdays")
 	str(&c.SupervisionRubric, "supervision-rubric")
+	num(&c.RateLimit, "rate-limit")
 	num(&c.RemindBefore, "remind-before")
 	num(&c.EscalateEvery, "escalate-every")
 	wd := lookup("workday")
