@@ -39,8 +39,14 @@ func (q *query) sql(orderLimit string) string {
 	return s + " " + orderLimit
 }
 
-// listPage runs q ordered by id after the cursor key and returns one page.
-func listPage[T any](ctx context.Context, db DBTX, q *query, after string, limit int, scan pgx.RowToFunc[T], key func(T) string) (List[T], error) {
+// listPage runs q ordered by id after the page's cursor and returns one
+// page.
+func listPage[T any](ctx context.Context, db DBTX, q *query, p Page, scan pgx.RowToFunc[T], key func(T) string) (List[T], error) {
+	after, err := p.after()
+	if err != nil {
+		return List[T]{}, err
+	}
+	limit := p.limit()
 	q.whereIf(after != "", "id > ?", after)
 	q.args = append(q.args, limit+1)
 	rows, err := db.Query(ctx, q.sql(fmt.Sprintf("ORDER BY id LIMIT $%d", len(q.args))), q.args...)

@@ -84,13 +84,9 @@ type OrganisationFilter struct {
 
 // ListOrganisations lists organisations in ID order.
 func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter, p Page) (List[Organisation], error) {
-	after, err := p.after()
-	if err != nil {
-		return List[Organisation]{}, err
-	}
 	q := newQuery(`SELECT ` + organisationColumns + ` FROM organisations`)
 	q.whereIf(f.OnlyID != nil, "id = ?", f.OnlyID)
-	return listPage(ctx, s.Pool, q, after, p.limit(), scanOrganisation, func(o Organisation) string { return o.ID.String() })
+	return listPage(ctx, s.Pool, q, p, scanOrganisation, func(o Organisation) string { return o.ID.String() })
 }
 
 // Person is a member of staff, a supervisor or an office worker. Name is
@@ -165,15 +161,11 @@ type PersonFilter struct {
 
 // ListPeople lists people in ID order.
 func (s *Store) ListPeople(ctx context.Context, f PersonFilter, p Page) (List[Person], error) {
-	after, err := p.after()
-	if err != nil {
-		return List[Person]{}, err
-	}
 	q := newQuery(`SELECT ` + personColumns + ` FROM people`)
 	q.whereIf(f.RegionPrefix != "", "region_code LIKE ?", f.RegionPrefix+"%")
 	q.whereIf(f.OrganisationID != nil, "organisation_id = ?", f.OrganisationID)
 	q.whereIf(f.Role != "", "role = ?", f.Role)
-	return listPage(ctx, s.Pool, q, after, p.limit(), scanPerson, func(x Person) string { return x.ID.String() })
+	return listPage(ctx, s.Pool, q, p, scanPerson, func(x Person) string { return x.ID.String() })
 }
 
 func mustJSON(v any) json.RawMessage {

@@ -488,15 +488,11 @@ func scanServiceRecord(row pgx.CollectableRow) (ServiceRecord, error) {
 // ListServiceRecords lists a station's records dated from..to (whole days,
 // inclusive) in ID order.
 func (s *Store) ListServiceRecords(ctx context.Context, stationID uuid.UUID, from, to time.Time, p Page) (List[ServiceRecord], error) {
-	after, err := p.after()
-	if err != nil {
-		return List[ServiceRecord]{}, err
-	}
 	q := newQuery(`SELECT ` + serviceRecordColumns + ` FROM service_records`)
 	q.whereIf(true, "station_id = ?", stationID)
 	q.whereIf(true, "date >= ?", calendarDay(from))
 	q.whereIf(true, "date <= ?", calendarDay(to))
-	return listPage(ctx, s.Pool, q, after, p.limit(), scanServiceRecord, func(r ServiceRecord) string { return r.ID.String() })
+	return listPage(ctx, s.Pool, q, p, scanServiceRecord, func(r ServiceRecord) string { return r.ID.String() })
 }
 
 // calendarDay is t's calendar day at midnight UTC, as a date column holds it.

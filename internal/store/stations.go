@@ -135,17 +135,13 @@ type StationFilter struct {
 
 // ListStations lists stations in ID order.
 func (s *Store) ListStations(ctx context.Context, f StationFilter, p Page) (List[Station], error) {
-	after, err := p.after()
-	if err != nil {
-		return List[Station]{}, err
-	}
 	q := newQuery(`SELECT ` + stationColumns + ` FROM stations`)
 	q.whereIf(f.RegionPrefix != "", "region_code LIKE ?", f.RegionPrefix+"%")
 	q.whereIf(f.Level != "", "level = ?", f.Level)
 	q.whereIf(f.Phase != "", "phase = ?", f.Phase)
 	q.whereIf(f.OperatorOrOpen != nil, "(operator_id = ? OR phase = '"+PhaseAwaitingOperator+"')", f.OperatorOrOpen)
 	q.whereIf(f.SupervisedBy != nil, "id IN (SELECT station_id FROM supervisor_assignments WHERE person_id = ?)", f.SupervisedBy)
-	return listPage(ctx, s.Pool, q, after, p.limit(), scanStation, func(x Station) string { return x.ID.String() })
+	return listPage(ctx, s.Pool, q, p, scanStation, func(x Station) string { return x.ID.String() })
 }
 
 // IsAssignedSupervisor reports whether the person supervises the station.

@@ -241,15 +241,11 @@ type ScorecardFilter struct {
 
 // ListScorecards lists a station's scorecards in ID order.
 func (s *Store) ListScorecards(ctx context.Context, f ScorecardFilter, p Page) (List[Scorecard], error) {
-	after, err := p.after()
-	if err != nil {
-		return List[Scorecard]{}, err
-	}
 	q := newQuery(`SELECT ` + scorecardColumns + ` FROM scorecards`)
 	q.whereIf(true, "station_id = ?", f.StationID)
 	q.whereIf(f.Kind != "", "kind = ?", f.Kind)
 	q.whereIf(f.Period != "", "period = ?", f.Period)
-	return listPage(ctx, s.Pool, q, after, p.limit(), scanScorecard, func(c Scorecard) string { return c.ID.String() })
+	return listPage(ctx, s.Pool, q, p, scanScorecard, func(c Scorecard) string { return c.ID.String() })
 }
 
 // Rectification states.
@@ -358,10 +354,6 @@ type RectificationFilter struct {
 
 // ListRectifications lists items in ID order.
 func (s *Store) ListRectifications(ctx context.Context, f RectificationFilter, p Page) (List[Rectification], error) {
-	after, err := p.after()
-	if err != nil {
-		return List[Rectification]{}, err
-	}
 	q := newQuery(`SELECT ` + rectificationColumns + rectificationFrom)
 	switch {
 	case f.RegionPrefix != "":
@@ -380,7 +372,7 @@ func (s *Store) ListRectifications(ctx context.Context, f RectificationFilter, p
 	// listPage orders and pages by "id": qualify it for the join.
 	q.base = `SELECT * FROM (` + q.sql("") + `) AS page`
 	q.where = nil
-	return listPage(ctx, s.Pool, q, after, p.limit(), scanRectification, func(r Rectification) string { return r.ID.String() })
+	return listPage(ctx, s.Pool, q, p, scanRectification, func(r Rectification) string { return r.ID.String() })
 }
 
 // OverdueGroup counts overdue work of one kind at one level of station.

@@ -149,10 +149,6 @@ type TaskFilter struct {
 
 // ListTasks lists an inbox in ID order.
 func (s *Store) ListTasks(ctx context.Context, f TaskFilter, p Page) (List[Task], error) {
-	after, err := p.after()
-	if err != nil {
-		return List[Task]{}, err
-	}
 	q := newQuery(`SELECT ` + taskListColumns + ` FROM tasks`)
 	switch {
 	case f.Office != "" && f.OfficeOverdue:
@@ -170,7 +166,7 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter, p Page) (List[Task]
 	q.whereIf(f.Kind != "", "kind = ?", f.Kind)
 	q.whereIf(f.State != "", "state = ?", f.State)
 	q.whereIf(f.Overdue || f.OfficeOverdue, "state IN ('open', 'claimed', 'escalated') AND due_at < now()")
-	return listPage(ctx, s.Pool, q, after, p.limit(), scanTask, func(t Task) string { return t.ID.String() })
+	return listPage(ctx, s.Pool, q, p, scanTask, func(t Task) string { return t.ID.String() })
 }
 
 // Notification is an outbox row.
