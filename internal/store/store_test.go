@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -171,6 +172,41 @@ func TestAuditChainVerifiesAndLocatesDamage(t *testing.T) {
 	v, err = st.VerifyAudit(ctx)
 	if err != nil || v.Damage == nil || v.Damage.Seq != 4 {
 		t.Fatalf("edited row 4: %+v %v", v.Damage, err)
+	}
+}
+
+func TestAuditChainLocatesADeletedAndAReorderedRow(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		sql    string
+		seq    int64
+		reason string
+	}{
+		"deleted": {`DELETE FROM audit_log WHERE seq = 4`, 4, "missing"},
+		// Rows 3 and 5 change places: row 3 now links to a row that is not its predecessor.
+		"reordered": {`UPDATE audit_log SET seq = 1000 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = 5;
+			UPDATE audit_log SET seq = 5 WHERE seq = 1000`, 3, "link"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			st, _ := testdb.New(t)
+			ctx := context.Background()
+			chain(t, st)
+			for range 3 {
+				if _, _, err := st.CreateToken(ctx, "test", auth.RoleAdmin, "", "t"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := st.Pool.Exec(ctx, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; `+c.sql+
+				`; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`); err != nil {
+				t.Fatal(err)
+			}
+			v, err := st.VerifyAudit(ctx)
+			if err != nil || v.Damage == nil || v.Damage.Seq != c.seq || !strings.Contains(v.Damage.Reason, c.reason) {
+				t.Fatalf("%s: damage %+v (%v), want row %d (%s)", name, v.Damage, err, c.seq, c.reason)
+			}
+		})
 	}
 }
 
