@@ -143,16 +143,34 @@ func TestListStationsPagesByCursorWithinRegion(t *testing.T) {
 	}
 }
 
-func TestAuditChainVerifiesAndLocatesDamage(t *testing.T) {
-	t.Parallel()
+// auditedStore is a store whose audit log holds six rows: three stations
+// and three tokens.
+func auditedStore(t *testing.T) *store.Store {
+	t.Helper()
 	st, _ := testdb.New(t)
-	ctx := context.Background()
-	chain(t, st) // three stations, three audit rows
+	chain(t, st)
 	for range 3 {
-		if _, _, err := st.CreateToken(ctx, "test", auth.RoleAdmin, "", "t"); err != nil {
+		if _, _, err := st.CreateToken(context.Background(), "test", auth.RoleAdmin, "", "t"); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return st
+}
+
+// tamperAudit runs sql on the audit log as a superuser would, with the
+// append-only trigger off.
+func tamperAudit(t *testing.T, st *store.Store, sql string) {
+	t.Helper()
+	if _, err := st.Pool.Exec(context.Background(), `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; `+sql+
+		`; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAuditChainVerifiesAndLocatesDamage(t *testing.T) {
+	t.Parallel()
+	st := auditedStore(t)
+	ctx := context.Background()
 	v, err := st.VerifyAudit(ctx)
 	if err != nil || v.Damage != nil || v.Rows < 6 {
 		t.Fatalf("intact chain: %+v %v", v, err)
@@ -160,15 +178,7 @@ func TestAuditChainVerifiesAndLocatesDamage(t *testing.T) {
 	if _, err := st.Pool.Exec(ctx, `UPDATE audit_log SET actor = 'someone else' WHERE seq = 4`); err == nil {
 		t.Fatal("the audit log accepted an UPDATE; it must be append-only")
 	}
-	// Tamper as a superuser would, with the guard trigger off.
-	tamper := func(sql string) {
-		t.Helper()
-		if _, err := st.Pool.Exec(ctx, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; `+sql+
-			`; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tamper(`UPDATE audit_log SET actor = 'someone else' WHERE seq = 4`)
+	tamperAudit(t, st, `UPDATE audit_log SET actor = 'someone else' WHERE seq = 4`)
 	v, err = st.VerifyAudit(ctx)
 	if err != nil || v.Damage == nil || v.Damage.Seq != 4 {
 		t.Fatalf("edited row 4: %+v %v", v.Damage, err)
@@ -190,19 +200,9 @@ func TestAuditChainLocatesADeletedAndAReorderedRow(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			st, _ := testdb.New(t)
-			ctx := context.Background()
-			chain(t, st)
-			for range 3 {
-				if _, _, err := st.CreateToken(ctx, "test", auth.RoleAdmin, "", "t"); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := st.Pool.Exec(ctx, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; `+c.sql+
-				`; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`); err != nil {
-				t.Fatal(err)
-			}
-			v, err := st.VerifyAudit(ctx)
+			st := auditedStore(t)
+			tamperAudit(t, st, c.sql)
+			v, err := st.VerifyAudit(context.Background())
 			if err != nil || v.Damage == nil || v.Damage.Seq != c.seq || !strings.Contains(v.Damage.Reason, c.reason) {
 				t.Fatalf("%s: damage %+v (%v), want row %d (%s)", name, v.Damage, err, c.seq, c.reason)
 			}
