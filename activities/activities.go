@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/stationflow/stationflow/internal/calendar"
@@ -43,6 +44,10 @@ type Activities struct {
 	// QuarterWorkdays is a quarter's length in working days under a demo
 	// time scale (Workday set); DefaultQuarterWorkdays when zero.
 	QuarterWorkdays int
+	// Temporal and TaskQueue let the cycle's activities start, update,
+	// signal and cancel workflows; a cycle cannot run without them.
+	Temporal  client.Client
+	TaskQueue string
 }
 
 // classify turns a store error into what Temporal should do with it.

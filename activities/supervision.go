@@ -147,6 +147,12 @@ type ScorecardDocument struct {
 	Summary  string         `json:"summary"`
 	FiledBy  string         `json:"filed_by"`
 	FiledAt  time.Time      `json:"filed_at"`
+	// Annual scorecards only: the grade, each evaluator's total and how
+	// the total was reached (mean_of_agreeing or arbitration).
+	Grade       string    `json:"grade,omitempty"`
+	GradeLabel  string    `json:"grade_label,omitempty"`
+	Evaluations []float64 `json:"evaluations,omitempty"`
+	Method      string    `json:"method,omitempty"`
 }
 
 // ScorecardIssue asks for a scorecard to be issued under a fixed ID.

@@ -16,8 +16,9 @@ import (
 )
 
 // Reconciler starts the lifecycle workflow of every station whose start was
-// not confirmed: a process that crashed between writing the station and
-// starting its workflow loses nothing. Starts are idempotent.
+// not confirmed, and the workflow of every cycle still starting: a process
+// that crashed between writing the row and starting its workflow loses
+// nothing. Starts are idempotent.
 type Reconciler struct {
 	Store     *store.Store
 	Client    client.Client
@@ -57,6 +58,21 @@ func (r *Reconciler) resendApplications(ctx context.Context) error {
 	return nil
 }
 
+// startCycles starts the workflow of every cycle written a while ago and
+// still starting; one that runs already is left as it is.
+func (r *Reconciler) startCycles(ctx context.Context) error {
+	cycles, err := r.Store.CyclesStarting(ctx, time.Minute, 100)
+	if err != nil {
+		return err
+	}
+	for _, c := range cycles {
+		if err := workflows.StartCycle(ctx, r.Client, r.TaskQueue, workflows.CycleInput{CycleID: c.ID.String(), Settings: c.CycleSettings}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Run passes until ctx ends.
 func (r *Reconciler) Run(ctx context.Context) {
 	interval := r.Interval
@@ -69,6 +85,9 @@ func (r *Reconciler) Run(ctx context.Context) {
 		}
 		if err := r.resendApplications(ctx); err != nil && ctx.Err() == nil {
 			r.Logger.Warn("handing over stored applications", "error", err)
+		}
+		if err := r.startCycles(ctx); err != nil && ctx.Err() == nil {
+			r.Logger.Warn("starting cycle workflows", "error", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -60,6 +60,8 @@ func Register(w sdkworker.Registry, acts *activities.Activities) {
 	w.RegisterWorkflow(workflows.HumanTaskWorkflow)
 	w.RegisterWorkflow(workflows.SupervisionWorkflow)
 	w.RegisterWorkflow(workflows.RectificationWorkflow)
+	w.RegisterWorkflow(workflows.EvaluationWorkflow)
+	w.RegisterWorkflow(workflows.CycleWorkflow)
 	w.RegisterActivity(acts)
 }
 

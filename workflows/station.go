@@ -116,6 +116,7 @@ type stationRun struct {
 	order   []string           // review IDs in arrival order, for deterministic iteration
 	failure error              // an error a review or supervision process could not handle
 	opening bool               // a quarter's supervision is being started
+	restart bool               // a renewal or an exit changed the term: continue as new
 }
 
 // review is one application's way through review and amendment.
@@ -135,8 +136,63 @@ func (s *stationRun) setup(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, activities.RenewUpdate, s.renew,
+		workflow.UpdateHandlerOptions{Validator: s.validateChange}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, activities.ExitUpdate, s.exit,
+		workflow.UpdateHandlerOptions{Validator: s.validateChange}); err != nil {
+		return err
+	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, SubmitApplicationUpdate, s.submit,
 		workflow.UpdateHandlerOptions{Validator: s.validateSubmit})
+}
+
+// validateChange accepts a renewal or an exit for the contract the station
+// runs under, or for the contract a renewal already moved it to (a retry).
+func (s *stationRun) validateChange(c activities.StationChange) error {
+	if s.state.Phase != PhaseOperating || s.state.Term == nil {
+		return reject(RejectWrongState, "the station is %s, not operating under a contract", s.state.Phase)
+	}
+	if c.ContractID == "" {
+		return reject(RejectInvalid, "contract_id is required")
+	}
+	return nil
+}
+
+// renew starts the next term under a new contract: the supervision
+// schedule runs on into it, and the station continues as new so its
+// history stays small. A renewal to the contract already running changes
+// nothing.
+func (s *stationRun) renew(ctx workflow.Context, c activities.StationChange) error {
+	if c.ContractID == s.state.ContractID {
+		return nil
+	}
+	s.state.ContractID = c.ContractID
+	if c.End.After(s.state.Term.End) {
+		s.state.Term.End = c.End
+	}
+	s.state.Version++
+	s.restart = true
+	actx := workflow.WithActivityOptions(ctx, projectionOptions)
+	return workflow.ExecuteActivity(actx, a.ProjectStation, activities.StationProjection{StationID: s.in.StationID,
+		Phase: s.state.Phase, OperatorID: s.state.OperatorID, Version: s.state.Version, Reason: "renewed: " + c.Reason,
+		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, nil)
+}
+
+// exit ends the operator's contract: the station awaits a new operator and
+// the next application starts its lifecycle again. Quarters not yet opened
+// are not opened.
+func (s *stationRun) exit(ctx workflow.Context, c activities.StationChange) error {
+	if c.ContractID != s.state.ContractID {
+		return reject(RejectWrongState, "the station runs under contract %s, not %s", s.state.ContractID, c.ContractID)
+	}
+	s.state.OperatorID, s.state.ContractID, s.state.Term, s.state.NextQuarter = "", "", nil, 0
+	s.restart = true
+	if err := workflow.UpsertTypedSearchAttributes(ctx, OrgCodeKey.ValueUnset()); err != nil {
+		return err
+	}
+	return s.enter(ctx, PhaseAwaitingOperator, "the operator exits: "+c.Reason)
 }
 
 func (s *stationRun) run(ctx workflow.Context) error {
@@ -149,7 +205,7 @@ func (s *stationRun) run(ctx workflow.Context) error {
 		workflow.Go(ctx, s.supervise)
 	}
 	err := workflow.Await(ctx, func() bool {
-		return s.failure != nil || (len(s.reviews) == 0 && !s.opening && workflow.GetInfo(ctx).GetContinueAsNewSuggested())
+		return s.failure != nil || (len(s.reviews) == 0 && !s.opening && (s.restart || workflow.GetInfo(ctx).GetContinueAsNewSuggested()))
 	})
 	if err != nil {
 		return err
@@ -331,12 +387,15 @@ func (s *stationRun) supervise(ctx workflow.Context) {
 		s.failure = err
 		return
 	}
-	for s.state.NextQuarter < len(schedule) {
+	for s.state.Term != nil && s.state.NextQuarter < len(schedule) {
 		q := schedule[s.state.NextQuarter]
 		if wait := q.OpensAt.Sub(workflow.Now(ctx)); wait > 0 {
 			if err := workflow.Sleep(ctx, wait); err != nil {
 				return // the station's run is ending
 			}
+		}
+		if s.restart { // the term changed: the next run opens its quarters
+			return
 		}
 		s.opening = true
 		err := s.openSupervision(ctx, q)

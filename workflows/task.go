@@ -12,6 +12,7 @@ import (
 	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/grading"
 	"github.com/stationflow/stationflow/internal/rubric"
 )
 
@@ -22,10 +23,16 @@ const (
 	KindSupervision          = "quarterly_supervision"
 	KindRectification        = "rectification"
 	KindRectificationCheck   = "rectification_verification"
+	KindSelfAssessment       = "self_assessment"
+	KindAnnualEvaluation     = "annual_evaluation"
+	KindArbitration          = "arbitration"
+	KindRenewalDecision      = "renewal_decision"
+	KindAppealReview         = "appeal_review"
 )
 
 // TaskKinds lists every kind of human task.
-var TaskKinds = []string{KindApplicationReview, KindApplicationAmendment, KindSupervision, KindRectification, KindRectificationCheck}
+var TaskKinds = []string{KindApplicationReview, KindApplicationAmendment, KindSupervision, KindRectification, KindRectificationCheck,
+	KindSelfAssessment, KindAnnualEvaluation, KindArbitration, KindRenewalDecision, KindAppealReview}
 
 // Task states.
 const (
@@ -99,6 +106,12 @@ type TaskInput struct {
 	DueFrom time.Time `json:"due_from,omitzero"`
 	// Closable lets the office close the task with a reason, as missed.
 	Closable bool `json:"closable,omitempty"`
+	// Deadline, when set, is the due moment itself (a cycle's fixed due
+	// date) instead of a number of working days.
+	Deadline time.Time `json:"deadline,omitzero"`
+	// Outcome is what a decision task decides about: the proposed outcome
+	// of a renewal decision, the decision appealed in an appeal review.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // TaskResult is what the parent receives when the task completes.
@@ -208,13 +221,24 @@ func (t *taskRun) run(ctx workflow.Context) (TaskResult, error) {
 	if !t.view.DueFrom.IsZero() && t.view.DueFrom.Before(start) {
 		start = t.view.DueFrom
 	}
-	due, err := t.addWorkdays(ctx, start, t.policy.DueWorkdays)
-	if err != nil {
-		return TaskResult{}, err
-	}
-	t.view.DueAt = due
-	if err := t.scheduleReminder(ctx, start); err != nil {
-		return TaskResult{}, err
+	if t.view.Deadline.IsZero() {
+		due, err := t.addWorkdays(ctx, start, t.policy.DueWorkdays)
+		if err != nil {
+			return TaskResult{}, err
+		}
+		t.view.DueAt = due
+		if err := t.scheduleReminder(ctx, start, t.policy.DueWorkdays); err != nil {
+			return TaskResult{}, err
+		}
+	} else {
+		t.view.DueAt = t.view.Deadline
+		left, err := t.workdaysUntil(ctx, start, t.view.Deadline)
+		if err != nil {
+			return TaskResult{}, err
+		}
+		if err := t.scheduleReminder(ctx, start, left); err != nil {
+			return TaskResult{}, err
+		}
 	}
 	if err := t.setupHandlers(ctx); err != nil {
 		return TaskResult{}, err
@@ -295,11 +319,12 @@ func (t *taskRun) fire(ctx workflow.Context, event string) error {
 }
 
 // scheduleReminder sets the reminder a configured number of working days
-// before the due date, counted from start; none when that leaves no time.
-func (t *taskRun) scheduleReminder(ctx workflow.Context, start time.Time) error {
+// before the due date, which is dueWorkdays after start; none when that
+// leaves no time.
+func (t *taskRun) scheduleReminder(ctx workflow.Context, start time.Time, dueWorkdays int) error {
 	t.reminded = false
 	t.view.RemindAt = time.Time{}
-	at := t.policy.DueWorkdays - t.policy.RemindWorkdaysBefore
+	at := dueWorkdays - t.policy.RemindWorkdaysBefore
 	if t.policy.RemindWorkdaysBefore <= 0 || at <= 0 {
 		return nil
 	}
@@ -685,41 +710,41 @@ func escalationTargets(stationRegion string, assignee Assignee) []string {
 // the rubric frozen into it.
 func CheckForm(in TaskInput, raw json.RawMessage) forms.Errors {
 	switch in.Kind {
-	case KindSupervision:
+	case KindSupervision, KindAnnualEvaluation, KindSelfAssessment:
 		if in.Rubric == nil {
 			return forms.Errors{{Field: "kind", Message: "the task has no rubric to score against"}}
 		}
-		var f rubric.Form
-		if err := forms.DecodeStrictBytes(raw, &f); err != nil {
-			return forms.Errors{err.FieldError}
+		if in.Kind == KindSelfAssessment {
+			return checkDecoded(raw, func(f grading.SelfAssessment) forms.Errors { return f.Check(in.Rubric) })
 		}
-		return in.Rubric.Check(f)
+		return checkDecoded(raw, in.Rubric.Check)
 	case KindRectification:
-		var r forms.RectificationResponse
-		if err := forms.DecodeStrictBytes(raw, &r); err != nil {
-			return forms.Errors{err.FieldError}
-		}
-		return forms.CheckRectificationResponse(r)
+		return checkDecoded(raw, forms.CheckRectificationResponse)
 	case KindRectificationCheck:
-		var v forms.RectificationVerification
-		if err := forms.DecodeStrictBytes(raw, &v); err != nil {
-			return forms.Errors{err.FieldError}
-		}
-		return forms.CheckRectificationVerification(v)
+		return checkDecoded(raw, forms.CheckRectificationVerification)
+	case KindArbitration:
+		return checkDecoded(raw, func(f forms.Arbitration) forms.Errors { return forms.Check(f) })
+	case KindRenewalDecision:
+		return checkDecoded(raw, func(d forms.RenewalDecision) forms.Errors { return forms.CheckRenewalDecision(d, in.Outcome) })
+	case KindAppealReview:
+		return checkDecoded(raw, func(r forms.AppealReview) forms.Errors { return forms.CheckAppealReview(r, in.Outcome) })
 	case KindApplicationReview:
-		var d forms.ReviewDecision
-		if err := forms.DecodeStrictBytes(raw, &d); err != nil {
-			return forms.Errors{err.FieldError}
-		}
-		return forms.CheckReviewDecision(d)
+		return checkDecoded(raw, forms.CheckReviewDecision)
 	case KindApplicationAmendment:
-		var app forms.Application
-		if err := forms.DecodeStrictBytes(raw, &app); err != nil {
-			return forms.Errors{err.FieldError}
-		}
-		return forms.CheckApplication(app, codes.StationLevel(in.StationLevel))
+		return checkDecoded(raw, func(app forms.Application) forms.Errors {
+			return forms.CheckApplication(app, codes.StationLevel(in.StationLevel))
+		})
 	}
 	return forms.Errors{{Field: "kind", Message: "no form is defined for task kind " + in.Kind}}
+}
+
+// checkDecoded decodes a form strictly into T and applies check to it.
+func checkDecoded[T any](raw json.RawMessage, check func(T) forms.Errors) forms.Errors {
+	var v T
+	if err := forms.DecodeStrictBytes(raw, &v); err != nil {
+		return forms.Errors{err.FieldError}
+	}
+	return check(v)
 }
 
 // localOptions: reading the calendar and the task policy is local and fast;

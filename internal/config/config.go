@@ -36,6 +36,7 @@ type Config struct {
 	SupervisionDue    int
 	RectifyDue        int
 	VerifyDue         int
+	DecisionDue       int
 	QuarterWorkdays   int
 	SupervisionRubric string
 	RateLimit         int
@@ -72,6 +73,7 @@ var Settings = []Setting{
 	{"supervision-due", "STATIONFLOW_SUPERVISION_DUE_WORKDAYS", "10", "working days after a quarter ends that its supervision form is due"},
 	{"rectify-due", "STATIONFLOW_RECTIFY_DUE_WORKDAYS", "20", "working days an organisation has to answer a rectification item"},
 	{"verify-due", "STATIONFLOW_VERIFY_DUE_WORKDAYS", "5", "working days a supervisor has to verify a rectification response"},
+	{"decision-due", "STATIONFLOW_DECISION_DUE_WORKDAYS", "10", "working days an office has to arbitrate, decide a renewal or review an appeal, and a third evaluator has to score"},
 	{"quarter-workdays", "STATIONFLOW_QUARTER_WORKDAYS", "60", "with --workday set: scaled working days a supervision quarter lasts"},
 	{"supervision-rubric", "STATIONFLOW_SUPERVISION_RUBRIC", "", "rubric version new quarterly supervisions use; empty: the latest in schemas/rubrics"},
 	{"rate-limit", "STATIONFLOW_RATE_LIMIT", "50", "requests a second each API token may send, with bursts of twice that; 0: no limit"},
@@ -113,6 +115,7 @@ func Bind(fs *flag.FlagSet) *Config {
 	num(&c.SupervisionDue, "supervision-due")
 	num(&c.RectifyDue, "rectify-due")
 	num(&c.VerifyDue, "verify-due")
+	num(&c.DecisionDue, "decision-due")
 	num(&c.QuarterWorkdays, "quarter-workdays")
 	str(&c.SupervisionRubric, "supervision-rubric")
 	num(&c.RateLimit, "rate-limit")

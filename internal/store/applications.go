@@ -211,13 +211,15 @@ func (s *Store) ContractsOf(ctx context.Context, stationID uuid.UUID) ([]Contrac
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Contract, error) {
-		var c Contract
-		var targets string
-		err := r.Scan(&c.ID, &c.StationID, &c.OrganisationID, &c.TermStart, &c.TermEnd, &c.FundingYuan, &targets, &c.State)
-		c.Targets = json.RawMessage(targets)
-		return c, err
-	})
+	return pgx.CollectRows(rows, scanContract)
+}
+
+func scanContract(r pgx.CollectableRow) (Contract, error) {
+	var c Contract
+	var targets string
+	err := r.Scan(&c.ID, &c.StationID, &c.OrganisationID, &c.TermStart, &c.TermEnd, &c.FundingYuan, &targets, &c.State)
+	c.Targets = json.RawMessage(targets)
+	return c, err
 }
 
 // StationStatus is one line of an organisation's status page.

@@ -115,6 +115,24 @@ func EnsureDatabase(ctx context.Context, databaseURL string) error {
 	return nil
 }
 
+// DropDatabase removes the database the URL names, closing its other
+// connections first; a database that does not exist is not an error.
+func DropDatabase(ctx context.Context, databaseURL string) error {
+	cfg, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return classifyConnectError(databaseURL, err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	return err
+}
+
 func classifyConnectError(databaseURL string, err error) error {
 	var netErr net.Error
 	var opErr *net.OpError
