@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/stationflow/stationflow/internal/auth"
+	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 )
 
@@ -34,6 +35,11 @@ type Server struct {
 	// RateLimit is how many requests a second each token may send, with
 	// bursts of twice that; 0 sets no limit.
 	RateLimit float64
+	// Rubrics are the scoring sheets a cycle may be started with.
+	Rubrics rubric.Set
+	// Workday, when set, is the demo time scale: cycle due dates may then
+	// be given as counts of scaled working days.
+	Workday time.Duration
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -94,6 +100,17 @@ func (s *Server) Router() http.Handler {
 	v1.Handle("/rectifications/{id}/respond", s.handle(s.respondRectification)).Methods(http.MethodPost)
 	v1.Handle("/rectifications/{id}/verify", s.handle(s.verifyRectification)).Methods(http.MethodPost)
 	v1.Handle("/overdue", s.handle(s.overdue)).Methods(http.MethodGet)
+	v1.Handle("/cycles/preview", s.handle(s.previewCycle)).Methods(http.MethodPost)
+	v1.Handle("/cycles", s.handle(s.createCycle)).Methods(http.MethodPost)
+	v1.Handle("/cycles", s.handle(s.listCycles)).Methods(http.MethodGet)
+	v1.Handle("/cycles/{id}", s.handle(s.getCycle)).Methods(http.MethodGet)
+	v1.Handle("/cycles/{id}/cancel", s.handle(s.cancelCycle)).Methods(http.MethodPost)
+	v1.Handle("/cycles/{id}/stations", s.handle(s.listCycleStations)).Methods(http.MethodGet)
+	v1.Handle("/cycles/{id}/evaluators", s.handle(s.cycleEvaluators)).Methods(http.MethodGet)
+	v1.Handle("/cycles/{id}/report", s.handle(s.cycleReport)).Methods(http.MethodGet)
+	v1.Handle("/cycles/{id}/extend", s.handle(s.extendCycle)).Methods(http.MethodPost)
+	v1.Handle("/stations/{id}/appeals", s.handle(s.createAppeal)).Methods(http.MethodPost)
+	v1.Handle("/stations/{id}/evaluation", s.handle(s.stationEvaluation)).Methods(http.MethodGet)
 	return r
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -133,15 +134,25 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 		t.Fatal(err)
 	}
 	w := worker.New(c, taskQueue, &activities.Activities{Store: st, Logger: logger, Workday: o.workday, Policies: o.policies,
-		Rubrics: rubrics, QuarterWorkdays: o.quarterWorkdays})
+		Rubrics: rubrics, QuarterWorkdays: o.quarterWorkdays, Temporal: c, TaskQueue: taskQueue})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
-	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: logger, RateLimit: o.rateLimit}
+	// The API's errors go to the test's log, so a 500 says what failed.
+	apiLogger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
+	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: apiLogger, RateLimit: o.rateLimit, Rubrics: rubrics, Workday: o.workday}
 	hs := httptest.NewServer(api.Router())
 	t.Cleanup(hs.Close)
 	return &stack{t: t, store: st, temporal: c, taskQueue: taskQueue, http: hs}
+}
+
+// testLog writes to the test's log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // token mints a token for role and scope.

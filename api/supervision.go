@@ -271,6 +271,9 @@ func (s *Server) getEvidence(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if year := r.URL.Query().Get("year"); year != "" {
+		return s.annualEvidence(r.Context(), w, st.ID, year)
+	}
 	q, err := quarterParam(r)
 	if err != nil {
 		return err

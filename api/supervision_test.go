@@ -32,13 +32,7 @@ func (s *stack) operatingStation(admin, orgToken string) (station store.Station,
 	s.t.Helper()
 	_, _, station = s.province(admin)
 	county = s.token(auth.RoleOffice, "510108")
-	var app store.Application
-	s.do("POST", "/v1/stations/"+station.ID.String()+"/applications", orgToken, applicationBody()).must(s.t, 201).json(s.t, &app)
-	s.inboxTask(county, app.ReviewTaskID.String(), func(store.Task) bool { return true })
-	start := chinaToday()
-	s.do("POST", "/v1/tasks/"+app.ReviewTaskID.String()+"/complete", county, map[string]any{"decision": "approve",
-		"term": map[string]string{"start": start.Format(time.DateOnly), "end": start.AddDate(1, 0, -1).Format(time.DateOnly)}}).must(s.t, 200)
-	s.application(orgToken, app.ID.String(), "approved")
+	s.operatorFor(station, orgToken, county)
 	return station, county
 }
 
@@ -118,7 +112,9 @@ type taskWithRubric struct {
 			} `json:"indicators"`
 		} `json:"sections"`
 	} `json:"rubric"`
-	Evidence store.EvidencePack `json:"evidence"`
+	Evidence       store.EvidencePack    `json:"evidence"`
+	AnnualEvidence *store.AnnualEvidence `json:"annual_evidence"`
+	Evaluations    []store.Evaluation    `json:"evaluations"`
 }
 
 func TestAQuarterIsSupervisedOverHTTPFromEvidenceToAVerifiedRectification(t *testing.T) {

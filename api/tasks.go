@@ -132,6 +132,11 @@ func (s *Server) visibleTask(r *http.Request) (store.Task, error) {
 type taskWithEvidence struct {
 	store.Task
 	Evidence *store.EvidencePack `json:"evidence,omitempty"`
+	// AnnualEvidence is the year's evidence, on self-assessment,
+	// evaluation and arbitration tasks; an arbitration also shows the
+	// evaluators' totals.
+	AnnualEvidence *store.AnnualEvidence `json:"annual_evidence,omitempty"`
+	Evaluations    []store.Evaluation    `json:"evaluations,omitempty"`
 }
 
 func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {
@@ -150,6 +155,22 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		out.Evidence = &pack
+	}
+	if oneOf(t.Kind, workflows.KindSelfAssessment, workflows.KindAnnualEvaluation, workflows.KindArbitration) && t.SubjectID != nil {
+		year, err := strconv.Atoi(t.Period)
+		if err != nil {
+			return fmt.Errorf("task %s has no year: %w", t.ID, err)
+		}
+		ev, err := s.Store.AnnualEvidence(r.Context(), t.StationID, year)
+		if err != nil {
+			return err
+		}
+		out.AnnualEvidence = &ev
+		if t.Kind == workflows.KindArbitration {
+			if out.Evaluations, err = s.Store.Evaluations(r.Context(), *t.SubjectID, t.StationID); err != nil {
+				return err
+			}
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

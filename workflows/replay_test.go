@@ -33,6 +33,8 @@ func TestReplayCommittedHistories(t *testing.T) {
 			replayer.RegisterWorkflow(HumanTaskWorkflow)
 			replayer.RegisterWorkflow(SupervisionWorkflow)
 			replayer.RegisterWorkflow(RectificationWorkflow)
+			replayer.RegisterWorkflow(EvaluationWorkflow)
+			replayer.RegisterWorkflow(CycleWorkflow)
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
 				t.Fatalf("replaying %s: %v", f, err)
 			}

@@ -207,6 +207,7 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 		if err != nil {
 			return err
 		}
+		acts.Temporal, acts.TaskQueue = c, cfg.TaskQueue
 		w := worker.New(c, cfg.TaskQueue, acts)
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("starting worker: %w", err)
@@ -220,7 +221,12 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 		logger.Info("worker started", "task_queue", cfg.TaskQueue, "workday", cfg.Workday.String())
 	}
 	if runAPI {
-		srv := (&api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger, RateLimit: float64(cfg.RateLimit)}).HTTPServer(cfg.HTTPAddr)
+		rubrics, err := rubric.Load(schemas.FS, "rubrics")
+		if err != nil {
+			return fmt.Errorf("rubrics: %w", err)
+		}
+		srv := (&api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger, RateLimit: float64(cfg.RateLimit),
+			Rubrics: rubrics, Workday: cfg.Workday}).HTTPServer(cfg.HTTPAddr)
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("HTTP API on %s: %w (use --http-addr)", cfg.HTTPAddr, err)
@@ -284,5 +290,9 @@ func newActivities(cfg *config.Config, st *store.Store, logger *slog.Logger) (*a
 			workflows.KindSupervision:          policy(cfg.SupervisionDue),
 			workflows.KindRectification:        policy(cfg.RectifyDue),
 			workflows.KindRectificationCheck:   policy(cfg.VerifyDue),
+			workflows.KindAnnualEvaluation:     policy(cfg.DecisionDue),
+			workflows.KindArbitration:          policy(cfg.DecisionDue),
+			workflows.KindRenewalDecision:      policy(cfg.DecisionDue),
+			workflows.KindAppealReview:         policy(cfg.DecisionDue),
 		}}, nil
 }
