@@ -31,6 +31,7 @@ func commands() []command {
 		{"token", "mint an API token: token create --role admin|office|supervisor|org --scope …", runToken},
 		{"demo", "demo seed: load the 4,451-station demo province into a running stack", runDemo},
 		{"audit", "audit verify: recompute the audit log's hash chain", runAudit},
+		{"bench", "bench cycle --stations N: an annual cycle against a bare SignalWithStart baseline", runBench},
 	}
 }
 

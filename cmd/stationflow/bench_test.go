@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/testdb"
+)
+
+// The bench runs a small cycle to its end on its own embedded server and
+// database, prints its figures with the ratio on the last line, keeps the
+// largest history far under the limit, and drops its database.
+func TestBenchCycleRunsToTheEndAndPrintsItsRatioLast(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"bench", "cycle", "--stations", "40", "--years", "3",
+		"--database-url", testdb.URL("postgres"), "--log-level", "warn"}, &out)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	last := lines[len(lines)-1]
+	m := regexp.MustCompile(`^cycle fan-out \S+ vs 40 bare SignalWithStart \S+: ratio ([0-9.]+)$`).FindStringSubmatch(last)
+	if m == nil {
+		t.Fatalf("last line %q does not give the ratio; output:\n%s", last, out.String())
+	}
+	if ratio, err := strconv.ParseFloat(m[1], 64); err != nil || ratio <= 0 {
+		t.Fatalf("ratio %q", m[1])
+	}
+	for _, want := range []string{"cycle to the end: 40 stations", ", 0 failed", "one station over 3 years: 12 quarters supervised, 3 runs"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	largest := regexp.MustCompile(`largest workflow history: (\d+) events`).FindStringSubmatch(out.String())
+	if largest == nil {
+		t.Fatalf("no largest history in:\n%s", out.String())
+	}
+	if n, _ := strconv.Atoi(largest[1]); n == 0 || n >= 4096 {
+		t.Errorf("largest history %s events", largest[1])
+	}
+	conn, err := pgx.Connect(context.Background(), testdb.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var left int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_database WHERE datname LIKE 'stationflow_bench_%'`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d bench databases left behind (%v)", left, err)
+	}
+}

@@ -1,0 +1,313 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/stationflow/stationflow/activities"
+	"github.com/stationflow/stationflow/internal/grading"
+	"github.com/stationflow/stationflow/internal/rubric"
+	"github.com/stationflow/stationflow/internal/store"
+	"github.com/stationflow/stationflow/workflows"
+)
+
+// BareSignal is the signal the baseline's bare workflows wait for.
+const BareSignal = "go"
+
+// BareWorkflow is the baseline: started with SignalWithStart, it receives
+// its signal and ends.
+func BareWorkflow(ctx workflow.Context) error {
+	workflow.GetSignalChannel(ctx, BareSignal).Receive(ctx, nil)
+	return nil
+}
+
+// Options say what to measure.
+type Options struct {
+	Client    client.Client
+	Store     *store.Store
+	TaskQueue string
+	Rubric    *rubric.Rubric
+	Stations  int
+	// Complete drives every station's evaluation to its end.
+	Complete bool
+	// Concurrency of the driver's and the baseline's calls.
+	Concurrency int
+	Out         io.Writer
+}
+
+// Result holds the figures.
+type Result struct {
+	Stations     int
+	Setup        time.Duration // writing the province and starting its stations
+	Cycle        time.Duration // from starting the cycle to every station's self-assessment being open
+	Bare         time.Duration // SignalWithStart of as many bare workflows
+	ToTheEnd     time.Duration // from starting the cycle to its completion (Complete only)
+	Failed       int
+	LargestCycle int64 // events in the largest history among the cycle's and sampled evaluations'
+}
+
+// Ratio is the cycle's fan-out time over the bare baseline's.
+func (r Result) Ratio() float64 { return r.Cycle.Seconds() / r.Bare.Seconds() }
+
+func (o Options) printf(format string, args ...any) {
+	if o.Out != nil {
+		fmt.Fprintf(o.Out, format, args...)
+	}
+}
+
+// Run writes the province, starts each station's lifecycle workflow (in
+// operating phase), then measures the cycle's fan-out against the bare
+// baseline and, with Complete, the cycle to its end.
+func Run(ctx context.Context, o Options) (Result, error) {
+	res := Result{Stations: o.Stations}
+	setup := time.Now()
+	year := time.Now().Year()
+	termStart := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	p, err := WriteProvince(ctx, o.Store, "51", o.Stations, termStart)
+	if err != nil {
+		return res, err
+	}
+	o.printf("province written: %d operating stations in %s\n", len(p.Stations), time.Since(setup).Round(time.Millisecond))
+	now := time.Now()
+	err = o.each(ctx, len(p.Stations), "station workflows started", func(i int) error {
+		s := p.Stations[i]
+		return workflows.StartStation(ctx, o.Client, o.TaskQueue, workflows.StationInput{StationID: s.ID.String(), Level: s.Level,
+			RegionCode: s.RegionCode, State: workflows.StationState{Phase: workflows.PhaseOperating, OperatorID: s.OrganisationID.String(),
+				ContractID: s.ContractID.String(), Version: 2, Term: &workflows.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}})
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Setup = time.Since(setup)
+
+	// The cycle: from the office's start to every self-assessment open.
+	set := store.CycleSettings{RegionCode: "51", Year: year, RubricVersion: o.Rubric.Version, Bands: grading.DefaultBands(),
+		SelfAssessmentDue: time.Now().Add(90 * 24 * time.Hour), EvaluationDue: time.Now().Add(120 * 24 * time.Hour),
+		EvaluatorsPerStation: 2, DisagreementThreshold: 10, OnDisagreement: "third_evaluator", AppealWorkdays: 1}
+	cycleID := store.NewID()
+	started := time.Now()
+	c, err := o.Store.CreateCycle(ctx, cycleID, set, "", workflows.CycleWorkflowID(cycleID.String()), "bench")
+	if err != nil {
+		return res, err
+	}
+	if c.Stations != o.Stations {
+		return res, fmt.Errorf("the cycle includes %d stations, want %d", c.Stations, o.Stations)
+	}
+	if err := workflows.StartCycle(ctx, o.Client, o.TaskQueue, workflows.CycleInput{CycleID: cycleID.String(), Settings: set}); err != nil {
+		return res, err
+	}
+	if err := o.waitFor(ctx, cycleID, "self-assessments open", func(c store.Cycle) (int, bool) {
+		n := c.Counts[store.EvalSelfAssessment] + c.Counts[store.EvalEvaluation] + c.Counts[store.EvalDone] + c.Counts[store.EvalFailed]
+		return n, c.Started == c.Stations && n == c.Stations && openTasks(ctx, o.Store, cycleID, workflows.KindSelfAssessment) == c.Stations
+	}); err != nil {
+		return res, err
+	}
+	res.Cycle = time.Since(started)
+	o.printf("cycle fan-out: %d stations evaluating in %s\n", o.Stations, res.Cycle.Round(time.Millisecond))
+
+	// The baseline: as many bare workflows, SignalWithStart, same server.
+	bare := time.Now()
+	prefix := "bare/" + uuid.NewString() + "/"
+	err = o.each(ctx, o.Stations, "bare workflows signalled", func(i int) error {
+		_, err := o.Client.SignalWithStartWorkflow(ctx, prefix+fmt.Sprint(i), BareSignal, nil, client.StartWorkflowOptions{
+			TaskQueue: o.TaskQueue, WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, BareWorkflow)
+		return err
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Bare = time.Since(bare)
+	o.printf("baseline: %d bare workflows SignalWithStart in %s\n", o.Stations, res.Bare.Round(time.Millisecond))
+
+	if o.Complete {
+		if err := o.drive(ctx, cycleID); err != nil {
+			return res, err
+		}
+		res.ToTheEnd = time.Since(started)
+		final, err := o.Store.GetCycle(ctx, cycleID)
+		if err != nil {
+			return res, err
+		}
+		res.Failed = final.Counts[store.EvalFailed]
+		o.printf("cycle completed: %d stations to the end in %s (%d failed)\n", o.Stations, res.ToTheEnd.Round(time.Millisecond), res.Failed)
+	}
+	res.LargestCycle, err = o.largestHistory(ctx, cycleID, p)
+	return res, err
+}
+
+// each runs fn for 0..n-1 with bounded concurrency, printing progress.
+func (o Options) each(ctx context.Context, n int, what string, fn func(i int) error) error {
+	workers := max(o.Concurrency, 1)
+	var next, done atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				if err := fn(i); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+				if d := done.Add(1); d%5000 == 0 {
+					o.printf("  %s: %d (%.0f/s)\n", what, d, float64(d)/time.Since(start).Seconds())
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return firstErr
+}
+
+// waitFor polls the cycle until done says so, printing progress.
+func (o Options) waitFor(ctx context.Context, cycleID uuid.UUID, what string, done func(store.Cycle) (int, bool)) error {
+	last := time.Now()
+	for {
+		c, err := o.Store.GetCycle(ctx, cycleID)
+		if err != nil {
+			return err
+		}
+		n, ok := done(c)
+		if ok {
+			return nil
+		}
+		if time.Since(last) > 5*time.Second {
+			o.printf("  %s: %d of %d (started %d; %v)\n", what, n, c.Stations, c.Started, c.Counts)
+			last = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func openTasks(ctx context.Context, st *store.Store, cycleID uuid.UUID, kind string) int {
+	tasks, err := st.OpenCycleTasks(ctx, cycleID, kind)
+	if err != nil {
+		return -1
+	}
+	return len(tasks)
+}
+
+// drive completes every open task of the cycle, kind by kind, as an admin
+// would, until the cycle completes: self-assessments, two evaluations that
+// agree, and renewal as proposed.
+func (o Options) drive(ctx context.Context, cycleID uuid.UUID) error {
+	form := func(share float64, funding bool) json.RawMessage {
+		var f grading.SelfAssessment
+		for _, sec := range o.Rubric.Sections {
+			for _, ind := range sec.Indicators {
+				p := float64(int(float64(ind.MaxPoints)*share*2)) / 2
+				f.Scores = append(f.Scores, rubric.Score{Indicator: ind.ID, Points: &p, Comment: "bench"})
+			}
+		}
+		f.Summary = "bench"
+		if funding {
+			used := 250000.0
+			f.FundingUsedYuan = &used
+		}
+		raw, _ := json.Marshal(f)
+		if !funding {
+			raw, _ = json.Marshal(f.Form)
+		}
+		return raw
+	}
+	selfForm, evalForm := form(0.9, true), form(0.9, false)
+	admin := workflows.Caller{Role: "admin", TokenID: "bench"}
+	for {
+		c, err := o.Store.GetCycle(ctx, cycleID)
+		if err != nil {
+			return err
+		}
+		if c.State == store.CycleCompleted {
+			return nil
+		}
+		progressed := 0
+		for _, kind := range []string{workflows.KindSelfAssessment, workflows.KindAnnualEvaluation, workflows.KindRenewalDecision, workflows.KindArbitration} {
+			tasks, err := o.Store.OpenCycleTasks(ctx, cycleID, kind)
+			if err != nil {
+				return err
+			}
+			err = o.each(ctx, len(tasks), kind+" completed", func(i int) error {
+				t := tasks[i]
+				raw := evalForm
+				switch kind {
+				case workflows.KindSelfAssessment:
+					raw = selfForm
+				case workflows.KindRenewalDecision:
+					raw = json.RawMessage(`{"decision":"renew","reason":"bench renewal as proposed"}`)
+				case workflows.KindArbitration:
+					raw = json.RawMessage(`{"total":80,"reason":"bench arbitration"}`)
+				}
+				h, err := o.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: t.WorkflowID, UpdateName: workflows.CompleteUpdate,
+					UpdateID: "bench/" + t.ID.String(), Args: []any{workflows.CompleteRequest{Caller: admin, Form: raw}},
+					WaitForStage: client.WorkflowUpdateStageCompleted})
+				if err == nil {
+					err = h.Get(ctx, nil)
+				}
+				if err != nil && !isClosed(err) {
+					return fmt.Errorf("completing %s task %s: %w", kind, t.ID, err)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			progressed += len(tasks)
+		}
+		if progressed == 0 {
+			o.printf("  waiting: %v\n", c.Counts)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second):
+			}
+		}
+	}
+}
+
+// isClosed: the task ended between listing and completing it.
+func isClosed(err error) bool {
+	var wrong interface{ Type() string }
+	return errors.As(err, &wrong) && wrong.Type() == workflows.RejectWrongState
+}
+
+// largestHistory is the most events in the history of the cycle and of a
+// sample of its evaluations and their stations.
+func (o Options) largestHistory(ctx context.Context, cycleID uuid.UUID, p *Province) (int64, error) {
+	ids := []string{workflows.CycleWorkflowID(cycleID.String())}
+	for i := 0; i < len(p.Stations); i += max(1, len(p.Stations)/50) {
+		ids = append(ids, activities.EvaluationWorkflowID(cycleID.String(), p.Stations[i].ID.String()),
+			workflows.StationWorkflowID(p.Stations[i].ID.String()))
+	}
+	var largest int64
+	for _, wid := range ids {
+		d, err := o.Client.DescribeWorkflowExecution(ctx, wid, "")
+		if err != nil {
+			return 0, fmt.Errorf("describing %s: %w", wid, err)
+		}
+		largest = max(largest, d.GetWorkflowExecutionInfo().GetHistoryLength())
+	}
+	return largest, nil
+}
