@@ -339,3 +339,43 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 	s.recordHistory(activities.EvaluationWorkflowID(cycle.ID.String(), exiting.ID.String()), "evaluation-exit")
 	s.recordHistory(workflows.StationWorkflowID(renewed.ID.String()), "station-renewed")
 }
+
+func TestACancelledCycleStopsItsStationsAndFreesThemForAnotherCycle(t *testing.T) {
+	t.Parallel()
+	s := newStackWith(t, stackOptions{workday: 100 * time.Millisecond, quarterWorkdays: 100000})
+	admin := s.token(auth.RoleAdmin, "")
+	county := s.token(auth.RoleOffice, "510108")
+	_, orgToken := s.organisation(admin, "成华区阳光社工服务中心", "52510108MJ0000031")
+	_, _, township := s.province(admin)
+	s.operatorFor(township, orgToken, county)
+	body := map[string]any{"region_code": "510108", "year": chinaToday().Year(), "rubric_version": "annual-2026.1",
+		"self_assessment_due_workdays": 600, "evaluation_due_workdays": 600, "min_term_days": 0}
+	var cycle store.Cycle
+	s.do("POST", "/v1/cycles", county, body).must(t, 201).json(t, &cycle)
+	task := s.cycleTask(orgToken, workflows.KindSelfAssessment, township)
+	cyclePath := "/v1/cycles/" + cycle.ID.String()
+
+	s.do("POST", cyclePath+"/cancel", s.token(auth.RoleOffice, "510104"), nil).must(t, 404)
+	s.do("POST", cyclePath+"/cancel", orgToken, nil).must(t, 403)
+	s.do("POST", cyclePath+"/cancel", county, nil).must(t, 202)
+	waitFor(t, func() bool {
+		s.do("GET", cyclePath, county, nil).must(t, 200).json(t, &cycle)
+		return cycle.State == store.CycleCancelled
+	})
+	if cycle.Counts[store.EvalCancelled] != 1 || cycle.Done != 1 {
+		t.Fatalf("cancelled cycle %+v", cycle)
+	}
+	waitFor(t, func() bool {
+		var got store.Task
+		s.do("GET", "/v1/tasks/"+task.ID.String(), orgToken, nil).must(t, 200).json(t, &got)
+		return got.State == "cancelled"
+	})
+	s.do("POST", cyclePath+"/cancel", county, nil).must(t, 409)
+
+	// The station is free again: a new cycle of the same year includes it.
+	var again store.Cycle
+	s.do("POST", "/v1/cycles", county, body).must(t, 201).json(t, &again)
+	if again.Stations != 1 {
+		t.Fatalf("a new cycle after the cancelled one includes %d stations", again.Stations)
+	}
+}

@@ -90,10 +90,12 @@ func CycleWorkflow(ctx workflow.Context, in CycleInput) error {
 			if polls >= cyclePollsPerRun {
 				return workflow.NewContinueAsNewError(ctx, CycleWorkflow, in)
 			}
+			tctx, stopTimer := workflow.WithCancel(ctx)
 			sel := workflow.NewSelector(ctx)
 			sel.AddReceive(finished, func(c workflow.ReceiveChannel, _ bool) { c.Receive(ctx, nil) })
-			sel.AddFuture(workflow.NewTimer(ctx, poll), func(workflow.Future) {})
+			sel.AddFuture(workflow.NewTimer(tctx, poll), func(workflow.Future) {})
 			sel.Select(ctx)
+			stopTimer()
 			if err := ctx.Err(); err != nil {
 				return temporal.NewCanceledError()
 			}

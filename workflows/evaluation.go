@@ -153,19 +153,29 @@ func (e *evaluationRun) evaluate(ctx workflow.Context) (EvaluationOutcome, error
 	// Evaluators, side by side.
 	totals := make([]float64, set.EvaluatorsPerStation)
 	errs := make([]error, set.EvaluatorsPerStation)
+	// One slot failing withdraws the others, so the failure is recorded
+	// at once rather than when the last evaluator files.
+	sctx, withdraw := workflow.WithCancel(ctx)
 	wg := workflow.NewWaitGroup(ctx)
 	for i := range set.EvaluatorsPerStation {
 		wg.Add(1)
-		workflow.Go(ctx, func(gctx workflow.Context) {
+		workflow.Go(sctx, func(gctx workflow.Context) {
 			defer wg.Done()
 			totals[i], _, errs[i] = e.evaluation(gctx, i+1, set.EvaluationDue)
+			if errs[i] != nil {
+				withdraw()
+			}
 		})
 	}
 	wg.Wait(ctx)
+	withdraw()
 	for _, err := range errs {
-		if err != nil {
+		if err != nil && !temporal.IsCanceledError(err) {
 			return e.out, err
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return e.out, temporal.NewCanceledError()
 	}
 	agreement := grading.Agree(totals, set.DisagreementThreshold)
 	if !agreement.Agreed && set.OnDisagreement == "third_evaluator" && len(totals) < maxEvaluators {
@@ -202,7 +212,7 @@ func (e *evaluationRun) evaluate(ctx workflow.Context) (EvaluationOutcome, error
 	band := set.Bands.Of(total)
 	scorecardID := derivedID("scorecard/%s/%s/%d", e.in.StationID, KindAnnualEvaluation, set.Year)
 	doc := activities.ScorecardDocument{StationID: e.in.StationID, OrganisationID: e.in.OrganisationID, Kind: rubric.KindAnnual,
-		Period: fmt.Sprint(set.Year), TaskID: e.taskID("evaluation", 1), PassMark: e.rubric.PassMark,
+		Period: fmt.Sprint(set.Year), TaskID: e.taskID("evaluation", 1), PassMark: set.Bands.PassMark(),
 		Scorecard: rubric.Scorecard{RubricVersion: e.rubric.Version, Total: total, Passed: band.Grade != grading.Fail,
 			Sections: []rubric.SectionResult{}, FailedIndicators: []rubric.FailedIndicator{}, FailedCritical: []string{}},
 		Summary: "annual evaluation in cycle " + e.in.CycleID, FiledBy: "workflow:" + workflow.GetInfo(ctx).WorkflowExecution.ID,
@@ -403,53 +413,62 @@ func (e *evaluationRun) apply(ctx workflow.Context, final, reason string) error 
 }
 
 // trackConditions gives the open items of a conditional renewal until
-// their due date; any still open then leads back to a decision, where the
-// proposal is exit.
+// their due date. Items still open then lead back to a decision, where the
+// proposal is exit: the office may end the operator's contract, waive the
+// conditions (renew), or set the items still open as new conditions with
+// a new due date. A conditional renewal without open items has nothing to
+// track.
 func (e *evaluationRun) trackConditions(ctx workflow.Context, items []string, workdays int) error {
-	if workdays == 0 {
-		workdays = DefaultConditionsWorkdays
+	for round := 2; len(items) > 0; round++ {
+		if workdays == 0 {
+			workdays = DefaultConditionsWorkdays
+		}
+		var due time.Time
+		lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
+		if err := workflow.ExecuteLocalActivity(lctx, a.AddWorkdays, activities.WorkdaysRequest{From: workflow.Now(ctx), Workdays: workdays}).Get(ctx, &due); err != nil {
+			return err
+		}
+		if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalConditions, ConditionsDue: &due}, "conditions",
+			fmt.Sprintf("%d open items to close by %s", len(items), due.Format(time.RFC3339))); err != nil {
+			return err
+		}
+		if err := workflow.Sleep(ctx, due.Sub(workflow.Now(ctx))); err != nil {
+			return err
+		}
+		var still activities.OpenItems
+		actx := workflow.WithActivityOptions(ctx, projectionOptions)
+		if err := workflow.ExecuteActivity(actx, a.OpenRectifications, activities.OpenItemsRequest{StationID: e.in.StationID,
+			Only: items}).Get(ctx, &still); err != nil {
+			return err
+		}
+		if len(still.IDs) == 0 {
+			return nil
+		}
+		if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalDecision}, "conditions_missed",
+			fmt.Sprintf("%d of %d items still open", len(still.IDs), len(items))); err != nil {
+			return err
+		}
+		d, err := e.decide(ctx, round, grading.Exit)
+		if err != nil {
+			return err
+		}
+		final, reason := d.Decision, d.Reason
+		if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalConditions, FinalDecision: &final, DecisionReason: &reason},
+			"redecided", d.Reason); err != nil {
+			return err
+		}
+		e.out.FinalDecision = final
+		switch final {
+		case grading.Exit:
+			// The renewal already started the new contract: the exit ends that one.
+			e.in.ContractID = derivedID("contract/%s/renewal/%s", e.in.ContractID, e.in.CycleID)
+			return e.apply(ctx, grading.Exit, d.Reason)
+		case grading.Renew:
+			return nil // the office waives the conditions; the renewal stands
+		}
+		items, workdays = still.IDs, d.ConditionsDueWorkdays
 	}
-	var due time.Time
-	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-	if err := workflow.ExecuteLocalActivity(lctx, a.AddWorkdays, activities.WorkdaysRequest{From: workflow.Now(ctx), Workdays: workdays}).Get(ctx, &due); err != nil {
-		return err
-	}
-	if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalConditions, ConditionsDue: &due}, "conditions",
-		fmt.Sprintf("%d open items to close by %s", len(items), due.Format(time.RFC3339))); err != nil {
-		return err
-	}
-	if err := workflow.Sleep(ctx, due.Sub(workflow.Now(ctx))); err != nil {
-		return err
-	}
-	var still activities.OpenItems
-	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	if err := workflow.ExecuteActivity(actx, a.OpenRectifications, activities.OpenItemsRequest{StationID: e.in.StationID,
-		Only: items}).Get(ctx, &still); err != nil {
-		return err
-	}
-	if len(still.IDs) == 0 {
-		return nil
-	}
-	if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalDecision}, "conditions_missed",
-		fmt.Sprintf("%d of %d items still open", len(still.IDs), len(items))); err != nil {
-		return err
-	}
-	d, err := e.decide(ctx, 2, grading.Exit)
-	if err != nil {
-		return err
-	}
-	final, reason := d.Decision, d.Reason
-	if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalConditions, FinalDecision: &final, DecisionReason: &reason},
-		"redecided", d.Reason); err != nil {
-		return err
-	}
-	e.out.FinalDecision = final
-	if final != grading.Exit {
-		return nil // the office waives the conditions; the renewal stands
-	}
-	// The renewal already started the new contract: the exit ends that one.
-	e.in.ContractID = derivedID("contract/%s/renewal/%s", e.in.ContractID, e.in.CycleID)
-	return e.apply(ctx, grading.Exit, d.Reason)
+	return nil
 }
 
 func (e *evaluationRun) taskID(step string, n int) string {

@@ -95,6 +95,17 @@ func (b Bands) Of(total float64) Band {
 	return b[len(b)-1]
 }
 
+// PassMark is the lowest total that does not fail: the minimum of the
+// worst band above fail.
+func (b Bands) PassMark() float64 {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i].Grade != Fail {
+			return b[i].Min
+		}
+	}
+	return 0
+}
+
 // Label is the Chinese name of a grade code, or the code itself.
 func (b Bands) Label(grade string) string {
 	for _, band := range b {
