@@ -83,6 +83,11 @@ bench: postgres ## benchmarks: embedded Temporal throughput; CSV import rows/s a
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/devserver/
 	$(GO) test -run '^$$' -bench BenchmarkImportCSV -benchtime 3x ./internal/store/
 
+STATIONS ?= 4451
+.PHONY: bench-cycle
+bench-cycle: postgres ## an annual cycle of STATIONS stations against a bare SignalWithStart baseline, to the end
+	$(GO) run ./cmd/stationflow bench cycle --stations $(STATIONS)
+
 .PHONY: histories
 histories: postgres ## re-record the workflow histories that the replay tests check
 	$(GO) test -count=1 -run . ./api/ -record-histories

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"go.temporal.io/api/enums/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/auth"
@@ -334,6 +336,21 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 	s.do("GET", cyclePath+"/report?format=pdf", county, nil).must(t, 400)
 	s.do("GET", cyclePath+"/evaluators", county, nil).must(t, 200)
 
+	// The appeal's reason reached the workflow, yet Temporal's store holds
+	// it only encrypted: the raw history has no trace of it.
+	raw := rawHistory(t, s, activities.EvaluationWorkflowID(cycle.ID.String(), conditional.ID.String()))
+	if !bytes.Contains(raw, []byte("binary/encrypted")) {
+		t.Fatalf("the evaluation's history has no encrypted payloads")
+	}
+	for _, secret := range []string{"仲裁分数未计入第三季度整改成果", "复核台账后认定服务量达标但档案不全", "档案整改完成前有条件续约"} {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Errorf("the raw history holds %q in plaintext", secret)
+		}
+	}
+	if cs.AppealReason != "仲裁分数未计入第三季度整改成果" {
+		t.Fatalf("the appeal's reason did not arrive: %q", cs.AppealReason)
+	}
+
 	s.recordHistory(workflows.CycleWorkflowID(cycle.ID.String()), "cycle-completed")
 	s.recordHistory(activities.EvaluationWorkflowID(cycle.ID.String(), conditional.ID.String()), "evaluation-arbitrated-appealed-conditional")
 	s.recordHistory(activities.EvaluationWorkflowID(cycle.ID.String(), exiting.ID.String()), "evaluation-exit")
@@ -378,4 +395,24 @@ func TestACancelledCycleStopsItsStationsAndFreesThemForAnotherCycle(t *testing.T
 	if again.Stations != 1 {
 		t.Fatalf("a new cycle after the cancelled one includes %d stations", again.Stations)
 	}
+}
+
+// rawHistory is a workflow's history as Temporal stores it, payloads
+// undecoded, in its protobuf wire form.
+func rawHistory(t *testing.T, s *stack, workflowID string) []byte {
+	t.Helper()
+	it := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var out []byte
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := proto.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b...)
+	}
+	return out
 }
