@@ -54,3 +54,30 @@ func TestBenchCycleRunsToTheEndAndPrintsItsRatioLast(t *testing.T) {
 		t.Errorf("%d bench databases left behind (%v)", left, err)
 	}
 }
+
+// The load bench reads stations and completes every self-assessment over
+// HTTP while the cycle runs, with no failed call, and prints the ratio to
+// a bare Update round trip last.
+func TestBenchLoadCompletesEveryTaskAndPrintsItsRatioLast(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"bench", "load", "--stations", "30", "--reads", "300", "--concurrency", "8",
+		"--database-url", testdb.URL("postgres"), "--log-level", "warn"}, &out)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{
+		"GET /v1/stations/{id}: 300 calls", "POST /v1/tasks/{id}/complete: 30 calls",
+		"bare Temporal Update round trip: 28 calls",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Count(out.String(), ", 0 errors") != 3 {
+		t.Errorf("calls failed:\n%s", out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if !regexp.MustCompile(`^task completion p50 \S+ vs bare Update round trip p50 \S+: ratio [0-9.]+$`).MatchString(lines[len(lines)-1]) {
+		t.Errorf("last line %q", lines[len(lines)-1])
+	}
+}

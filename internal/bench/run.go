@@ -79,38 +79,15 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return res, err
 	}
 	o.printf("province written: %d operating stations in %s\n", len(p.Stations), time.Since(setup).Round(time.Millisecond))
-	now := time.Now()
-	err = o.each(ctx, len(p.Stations), "station workflows started", func(i int) error {
-		s := p.Stations[i]
-		return workflows.StartStation(ctx, o.Client, o.TaskQueue, workflows.StationInput{StationID: s.ID.String(), Level: s.Level,
-			RegionCode: s.RegionCode, State: workflows.StationState{Phase: workflows.PhaseOperating, OperatorID: s.OrganisationID.String(),
-				ContractID: s.ContractID.String(), Version: 2, Term: &workflows.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}})
-	})
-	if err != nil {
+	if err := o.startStations(ctx, p); err != nil {
 		return res, err
 	}
 	res.Setup = time.Since(setup)
 
 	// The cycle: from the office's start to every self-assessment open.
-	set := store.CycleSettings{RegionCode: "51", Year: year, RubricVersion: o.Rubric.Version, Bands: grading.DefaultBands(),
-		SelfAssessmentDue: time.Now().Add(90 * 24 * time.Hour), EvaluationDue: time.Now().Add(120 * 24 * time.Hour),
-		EvaluatorsPerStation: 2, DisagreementThreshold: 10, OnDisagreement: "third_evaluator", AppealWorkdays: 1}
-	cycleID := store.NewID()
 	started := time.Now()
-	c, err := o.Store.CreateCycle(ctx, cycleID, set, "", workflows.CycleWorkflowID(cycleID.String()), "bench")
+	cycleID, err := o.startCycle(ctx, year)
 	if err != nil {
-		return res, err
-	}
-	if c.Stations != o.Stations {
-		return res, fmt.Errorf("the cycle includes %d stations, want %d", c.Stations, o.Stations)
-	}
-	if err := workflows.StartCycle(ctx, o.Client, o.TaskQueue, workflows.CycleInput{CycleID: cycleID.String(), Settings: set}); err != nil {
-		return res, err
-	}
-	if err := o.waitFor(ctx, cycleID, "self-assessments open", func(c store.Cycle) (int, bool) {
-		n := c.Counts[store.EvalSelfAssessment] + c.Counts[store.EvalEvaluation] + c.Counts[store.EvalDone] + c.Counts[store.EvalFailed]
-		return n, c.Started == c.Stations && n == c.Stations && openTasks(ctx, o.Store, cycleID, workflows.KindSelfAssessment) == c.Stations
-	}); err != nil {
 		return res, err
 	}
 	res.Cycle = time.Since(started)
@@ -144,6 +121,41 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	res.LargestCycle, err = o.largestHistory(ctx, cycleID, p)
 	return res, err
+}
+
+// startStations starts each station's lifecycle workflow, operating under
+// its contract.
+func (o Options) startStations(ctx context.Context, p *Province) error {
+	now := time.Now()
+	return o.each(ctx, len(p.Stations), "station workflows started", func(i int) error {
+		s := p.Stations[i]
+		return workflows.StartStation(ctx, o.Client, o.TaskQueue, workflows.StationInput{StationID: s.ID.String(), Level: s.Level,
+			RegionCode: s.RegionCode, State: workflows.StationState{Phase: workflows.PhaseOperating, OperatorID: s.OrganisationID.String(),
+				ContractID: s.ContractID.String(), Version: 2, Term: &workflows.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}})
+	})
+}
+
+// startCycle starts a cycle over the province (region 51) and waits until
+// every station's self-assessment is open.
+func (o Options) startCycle(ctx context.Context, year int) (uuid.UUID, error) {
+	set := store.CycleSettings{RegionCode: "51", Year: year, RubricVersion: o.Rubric.Version, Bands: grading.DefaultBands(),
+		SelfAssessmentDue: time.Now().Add(90 * 24 * time.Hour), EvaluationDue: time.Now().Add(120 * 24 * time.Hour),
+		EvaluatorsPerStation: 2, DisagreementThreshold: 10, OnDisagreement: "third_evaluator", AppealWorkdays: 1}
+	cycleID := store.NewID()
+	c, err := o.Store.CreateCycle(ctx, cycleID, set, "", workflows.CycleWorkflowID(cycleID.String()), "bench")
+	if err != nil {
+		return cycleID, err
+	}
+	if c.Stations != o.Stations {
+		return cycleID, fmt.Errorf("the cycle includes %d stations, want %d", c.Stations, o.Stations)
+	}
+	if err := workflows.StartCycle(ctx, o.Client, o.TaskQueue, workflows.CycleInput{CycleID: cycleID.String(), Settings: set}); err != nil {
+		return cycleID, err
+	}
+	return cycleID, o.waitFor(ctx, cycleID, "self-assessments open", func(c store.Cycle) (int, bool) {
+		n := c.Counts[store.EvalSelfAssessment] + c.Counts[store.EvalEvaluation] + c.Counts[store.EvalDone] + c.Counts[store.EvalFailed]
+		return n, c.Started == c.Stations && n == c.Stations && openTasks(ctx, o.Store, cycleID, workflows.KindSelfAssessment) == c.Stations
+	})
 }
 
 // each runs fn for 0..n-1 with bounded concurrency, printing progress.
@@ -214,26 +226,7 @@ func openTasks(ctx context.Context, st *store.Store, cycleID uuid.UUID, kind str
 // would, until the cycle completes: self-assessments, two evaluations that
 // agree, and renewal as proposed.
 func (o Options) drive(ctx context.Context, cycleID uuid.UUID) error {
-	form := func(share float64, funding bool) json.RawMessage {
-		var f grading.SelfAssessment
-		for _, sec := range o.Rubric.Sections {
-			for _, ind := range sec.Indicators {
-				p := float64(int(float64(ind.MaxPoints)*share*2)) / 2
-				f.Scores = append(f.Scores, rubric.Score{Indicator: ind.ID, Points: &p, Comment: "bench"})
-			}
-		}
-		f.Summary = "bench"
-		if funding {
-			used := 250000.0
-			f.FundingUsedYuan = &used
-		}
-		raw, _ := json.Marshal(f)
-		if !funding {
-			raw, _ = json.Marshal(f.Form)
-		}
-		return raw
-	}
-	selfForm, evalForm := form(0.9, true), form(0.9, false)
+	selfForm, evalForm := o.form(0.9, true), o.form(0.9, false)
 	admin := workflows.Caller{Role: "admin", TokenID: "bench"}
 	for {
 		c, err := o.Store.GetCycle(ctx, cycleID)
@@ -285,6 +278,30 @@ func (o Options) drive(ctx context.Context, cycleID uuid.UUID) error {
 			}
 		}
 	}
+}
+
+// form scores every indicator at about share of its points; with funding
+// it is a self-assessment.
+func (o Options) form(share float64, funding bool) json.RawMessage {
+	var f grading.SelfAssessment
+	for _, sec := range o.Rubric.Sections {
+		for _, ind := range sec.Indicators {
+			p := float64(int(float64(ind.MaxPoints)*share*2)) / 2
+			f.Scores = append(f.Scores, rubric.Score{Indicator: ind.ID, Points: &p, Comment: "bench"})
+		}
+	}
+	f.Summary = "bench"
+	var v any = f.Form
+	if funding {
+		used := 250000.0
+		f.FundingUsedYuan = &used
+		v = f
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // plain data always marshals
+	}
+	return raw
 }
 
 // isClosed: the task ended between listing and completing it.
