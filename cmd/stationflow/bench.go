@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -105,7 +106,15 @@ func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdou
 		}
 	})
 	fail := func(err error) (*benchStack, error) { b.close(); return nil, err }
-	srv, err := devserver.Start(ctx, devserver.Options{Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(), Logger: logger})
+	// Temporal's state goes to a file (as under dev), not memory: a
+	// national cycle's histories would not fit in memory.
+	dir, err := os.MkdirTemp("", "stationflow-bench-")
+	if err != nil {
+		return fail(err)
+	}
+	b.closers = append(b.closers, func() { _ = os.RemoveAll(dir) })
+	srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(),
+		Logger: logger})
 	if err != nil {
 		return fail(err)
 	}
