@@ -26,19 +26,9 @@ const MaxApplicationBytes = (forms.MaxDocuments*forms.MaxDocumentBytes)*4/3 + Ma
 // task for the office that owns the station's region.
 func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	id, err := pathID(r, "station")
+	st, err := s.visibleStation(r)
 	if err != nil {
 		return err
-	}
-	st, err := s.Store.GetStation(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if ok, err := s.canSeeStation(r.Context(), p, st); err != nil || !ok {
-		if err != nil {
-			return err
-		}
-		return notFound("station")
 	}
 	if err := allowRoles(r, auth.RoleOrg); err != nil {
 		return err

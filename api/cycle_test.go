@@ -75,7 +75,7 @@ func (s *stack) cycleStation(token string, cycleID string, station store.Station
 		Evaluation  store.CycleStation `json:"evaluation"`
 		Evaluations []store.Evaluation `json:"evaluations"`
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		s.do("GET", "/v1/stations/"+station.ID.String()+"/evaluation", token, nil).must(s.t, 200).json(s.t, &got)
 		if got.Evaluation.CycleID.String() == cycleID && cond(got.Evaluation) {

@@ -32,7 +32,7 @@ func (req createPersonRequest) check() error {
 }
 
 // createPerson: admins register anyone; an office registers people in its
-// region; an organisation registers its own social workers and supervisors.
+// region; an organisation registers its own social workers.
 func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	if err := allowRoles(r, auth.RoleAdmin, auth.RoleOffice, auth.RoleOrg); err != nil {
@@ -49,9 +49,12 @@ func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if p.Role == auth.RoleOrg {
-		if req.Role == store.PersonOfficeStaff {
-			return problem(http.StatusForbidden, ProblemForbidden, "an organisation registers its own staff only",
-				FieldError{Field: "role", Message: "an org token may register social_worker or supervisor"})
+		// Supervisors are appointed by civil-affairs offices: one an
+		// organisation registered would join the pool that supervises
+		// other organisations' stations.
+		if req.Role != store.PersonSocialWorker {
+			return problem(http.StatusForbidden, ProblemForbidden, "an organisation registers its own social workers only",
+				FieldError{Field: "role", Message: "an org token may register social_worker only"})
 		}
 		if req.OrganisationID == nil || *req.OrganisationID != p.ScopeID() {
 			return problem(http.StatusForbidden, ProblemForbidden, "an organisation registers its own staff only",

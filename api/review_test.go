@@ -49,7 +49,7 @@ func applicationBody() map[string]any {
 // task polls the caller's inbox until the task appears.
 func (s *stack) inboxTask(token, taskID string, cond func(store.Task) bool) store.Task {
 	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var list store.List[store.Task]
 		s.do("GET", "/v1/tasks", token, nil).must(s.t, 200).json(s.t, &list)

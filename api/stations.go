@@ -54,20 +54,9 @@ func (s *Server) createStation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) getStation(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "station")
+	st, err := s.visibleStation(r)
 	if err != nil {
 		return err
-	}
-	st, err := s.Store.GetStation(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	ok, err := s.canSeeStation(r.Context(), principal(r), st)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return notFound("station")
 	}
 	writeJSON(w, http.StatusOK, st)
 	return nil

@@ -86,7 +86,8 @@ func (s *Server) canSeeTask(ctx context.Context, p auth.Principal, t store.Task)
 	case auth.RoleAdmin:
 		return true, nil
 	case auth.RoleOffice:
-		return codes.Within(t.RegionCode, p.Scope) || t.EscalatedTo == p.Scope, nil
+		return codes.Within(t.RegionCode, p.Scope) || t.EscalatedTo == p.Scope ||
+			(t.AssigneeKind == workflows.AssignOffice && t.AssigneeID == p.Scope), nil
 	case auth.RoleOrg:
 		if t.AssigneeKind == workflows.AssignOrg && t.AssigneeID == p.Scope {
 			return true, nil
