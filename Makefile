@@ -83,6 +83,10 @@ bench: postgres ## benchmarks: embedded Temporal throughput; CSV import rows/s a
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/devserver/
 	$(GO) test -run '^$$' -bench BenchmarkImportCSV -benchtime 3x ./internal/store/
 
+.PHONY: fault
+fault: ## the fault test, three times in a row: SIGKILLed worker, restarted Temporal and PostgreSQL during a cycle
+	$(GO) test -tags fault -count=3 -run TestFaultsDuringACycleLoseNothing -timeout 60m -v ./cmd/stationflow/
+
 STATIONS ?= 4451
 .PHONY: bench-cycle
 bench-cycle: postgres ## an annual cycle of STATIONS stations against a bare SignalWithStart baseline, to the end

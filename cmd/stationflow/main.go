@@ -25,6 +25,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"dev", "everything in one process: embedded Temporal server and Web UI, worker, HTTP API", runDev},
+		{"temporal", "the embedded Temporal server and Web UI alone, for a separate worker and API", runTemporal},
 		{"worker", "the Temporal worker (workflows and activities) and the lifecycle reconciler", runWorker},
 		{"api", "the HTTP API", runAPI},
 		{"migrate", "apply the database migrations", runMigrate},

@@ -174,6 +174,26 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 	return p.serve(ctx, true, true)
 }
 
+// runTemporal runs the embedded Temporal server (and its Web UI) alone,
+// for a worker and an API that run as processes of their own.
+func runTemporal(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, cfg := flags("temporal", "the embedded Temporal server and Web UI alone")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := newLogger(cfg.LogLevel)
+	srv, err := devserver.Start(ctx, devserver.Options{DataDir: cfg.DataDir, FrontendPort: cfg.TemporalPort, UIPort: cfg.UIPort,
+		Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(), Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = srv.Stop() }()
+	logger.Info("embedded Temporal server started", "frontend", srv.FrontendAddress(), "ui", srv.UIAddress(), "data_dir", cfg.DataDir)
+	fmt.Fprintf(os.Stderr, "Temporal is up: %s  (stop with Ctrl-C)\n", srv.FrontendAddress())
+	<-ctx.Done()
+	return nil
+}
+
 func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 	p, err := start(ctx, "worker", "Temporal worker and lifecycle reconciler", args, needs{temporal: true}, nil)
 	if err != nil {

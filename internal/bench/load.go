@@ -105,7 +105,7 @@ func Load(ctx context.Context, o Options, baseURL string, reads int, bound time.
 	for _, s := range p.Stations {
 		owner[s.ID.String()] = orgTokens[s.OrganisationID.String()]
 	}
-	form := o.form(0.9, true)
+	form := TaskForm(o.Rubric, workflows.KindSelfAssessment)
 	httpc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency}}
 	call := func(method, path, token string, body []byte) (time.Duration, bool) {
 		req, err := http.NewRequestWithContext(ctx, method, baseURL+path, bytes.NewReader(body))

@@ -226,7 +226,6 @@ func openTasks(ctx context.Context, st *store.Store, cycleID uuid.UUID, kind str
 // would, until the cycle completes: self-assessments, two evaluations that
 // agree, and renewal as proposed.
 func (o Options) drive(ctx context.Context, cycleID uuid.UUID) error {
-	selfForm, evalForm := o.form(0.9, true), o.form(0.9, false)
 	admin := workflows.Caller{Role: "admin", TokenID: "bench"}
 	for {
 		c, err := o.Store.GetCycle(ctx, cycleID)
@@ -237,22 +236,13 @@ func (o Options) drive(ctx context.Context, cycleID uuid.UUID) error {
 			return nil
 		}
 		progressed := 0
-		for _, kind := range []string{workflows.KindSelfAssessment, workflows.KindAnnualEvaluation, workflows.KindRenewalDecision, workflows.KindArbitration} {
+		for _, kind := range CycleTaskKinds {
 			tasks, err := o.Store.OpenCycleTasks(ctx, cycleID, kind)
 			if err != nil {
 				return err
 			}
 			err = o.each(ctx, len(tasks), kind+" completed", func(i int) error {
-				t := tasks[i]
-				raw := evalForm
-				switch kind {
-				case workflows.KindSelfAssessment:
-					raw = selfForm
-				case workflows.KindRenewalDecision:
-					raw = json.RawMessage(`{"decision":"renew","reason":"bench renewal as proposed"}`)
-				case workflows.KindArbitration:
-					raw = json.RawMessage(`{"total":80,"reason":"bench arbitration"}`)
-				}
+				t, raw := tasks[i], TaskForm(o.Rubric, kind)
 				h, err := o.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: t.WorkflowID, UpdateName: workflows.CompleteUpdate,
 					UpdateID: "bench/" + t.ID.String(), Args: []any{workflows.CompleteRequest{Caller: admin, Form: raw}},
 					WaitForStage: client.WorkflowUpdateStageCompleted})
@@ -280,22 +270,28 @@ func (o Options) drive(ctx context.Context, cycleID uuid.UUID) error {
 	}
 }
 
-// form scores every indicator at about share of its points; with funding
-// it is a self-assessment.
-func (o Options) form(share float64, funding bool) json.RawMessage {
+// TaskForm is the form the bench files for an open task of a cycle: every
+// indicator scored at 90% (with the funding used, for a self-assessment),
+// renewal as proposed, or an arbitrated total.
+func TaskForm(r *rubric.Rubric, kind string) json.RawMessage {
 	var f grading.SelfAssessment
-	for _, sec := range o.Rubric.Sections {
+	for _, sec := range r.Sections {
 		for _, ind := range sec.Indicators {
-			p := float64(int(float64(ind.MaxPoints)*share*2)) / 2
+			p := float64(int(float64(ind.MaxPoints)*0.9*2)) / 2
 			f.Scores = append(f.Scores, rubric.Score{Indicator: ind.ID, Points: &p, Comment: "bench"})
 		}
 	}
 	f.Summary = "bench"
 	var v any = f.Form
-	if funding {
+	switch kind {
+	case workflows.KindSelfAssessment:
 		used := 250000.0
 		f.FundingUsedYuan = &used
 		v = f
+	case workflows.KindRenewalDecision:
+		v = map[string]string{"decision": "renew", "reason": "bench renewal as proposed"}
+	case workflows.KindArbitration:
+		v = map[string]any{"total": 80, "reason": "bench arbitration"}
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
@@ -303,6 +299,10 @@ func (o Options) form(share float64, funding bool) json.RawMessage {
 	}
 	return raw
 }
+
+// CycleTaskKinds are the kinds of task a cycle opens that a driver
+// completes, in the order they come.
+var CycleTaskKinds = []string{workflows.KindSelfAssessment, workflows.KindAnnualEvaluation, workflows.KindArbitration, workflows.KindRenewalDecision}
 
 // isClosed: the task ended between listing and completing it.
 func isClosed(err error) bool {
