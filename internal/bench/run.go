@@ -124,15 +124,31 @@ func Run(ctx context.Context, o Options) (Result, error) {
 }
 
 // startStations starts each station's lifecycle workflow, operating under
-// its contract.
+// its contract, then waits until the worker has run each one's first
+// workflow task, so that what is timed next does not queue behind them.
 func (o Options) startStations(ctx context.Context, p *Province) error {
 	now := time.Now()
-	return o.each(ctx, len(p.Stations), "station workflows started", func(i int) error {
+	err := o.each(ctx, len(p.Stations), "station workflows started", func(i int) error {
 		s := p.Stations[i]
 		return workflows.StartStation(ctx, o.Client, o.TaskQueue, workflows.StationInput{StationID: s.ID.String(), Level: s.Level,
 			RegionCode: s.RegionCode, State: workflows.StationState{Phase: workflows.PhaseOperating, OperatorID: s.OrganisationID.String(),
 				ContractID: s.ContractID.String(), Version: 2, Term: &workflows.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}})
 	})
+	if err != nil {
+		return err
+	}
+	// A probe started now runs after the tasks queued before it.
+	settled := time.Now()
+	run, err := o.Client.SignalWithStartWorkflow(ctx, "settle/"+uuid.NewString(), BareSignal, nil,
+		client.StartWorkflowOptions{TaskQueue: o.TaskQueue}, BareWorkflow)
+	if err != nil {
+		return err
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		return err
+	}
+	o.printf("the worker caught up with the station workflows in %s\n", time.Since(settled).Round(time.Millisecond))
+	return nil
 }
 
 // startCycle starts a cycle over the province (region 51) and waits until
