@@ -2,6 +2,7 @@ package forms
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -44,14 +45,17 @@ type CloseReason struct {
 	Reason string `json:"reason" validate:"required,min=10,max=2000"`
 }
 
+// repeatedIDs names each ID cited again; IDs are compared as UUIDs, so a
+// different letter case is the same ID.
 func repeatedIDs(field string, ids []string) Errors {
 	seen := map[string]bool{}
 	var errs Errors
 	for i, id := range ids {
-		if seen[id] {
+		key := strings.ToLower(id)
+		if seen[key] {
 			errs = append(errs, FieldError{Field: field + "[" + strconv.Itoa(i) + "]", Message: "is cited twice"})
 		}
-		seen[id] = true
+		seen[key] = true
 	}
 	return errs
 }
