@@ -80,14 +80,15 @@ lint: ## gofmt check and go vet
 # Go 1.27 (go.dev/issue/75804): it is reported, not counted as a failure.
 .PHONY: fuzz
 fuzz: ## run each fuzz target for FUZZTIME (default 20s); their seed corpora also run in `make test`
-	@failed=""; raced=""; count=0; start=$$(date +%s); log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	@failed=""; raced=""; count=0; start=$$(date +%s); log=$$(mktemp); trap 'rm -f "$$log" "$$log.rc"' EXIT; \
 	for file in $$(grep -rl --include='*_test.go' --exclude-dir=.git '^func Fuzz' . | sort); do \
 	  pkg=$$(dirname "$$file"); \
 	  for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$file"); do \
 	    count=$$((count + 1)); \
 	    echo "== $$pkg $$target"; \
-	    if $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) \
-	      -fuzzminimizetime $(or $(FUZZMINIMIZETIME),5s) "$$pkg" 2>&1 | tee "$$log"; [ $${PIPESTATUS[0]} -eq 0 ]; then :; \
+	    { $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) \
+	      -fuzzminimizetime $(or $(FUZZMINIMIZETIME),5s) "$$pkg" 2>&1; echo $$? > "$$log.rc"; } | tee "$$log"; \
+	    if [ "$$(cat "$$log.rc")" = 0 ]; then :; \
 	    elif grep -q '^    context deadline exceeded$$' "$$log" && ! grep -q -e 'Failing input written' -e '^    --- FAIL' "$$log"; then \
 	      raced="$$raced $$pkg:$$target"; \
 	    else failed="$$failed $$pkg:$$target"; fi; \
