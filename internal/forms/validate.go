@@ -209,12 +209,17 @@ func decodeError(err error) *DecodeError {
 	return &DecodeError{FieldError: FieldError{Field: "body", Message: err.Error()}}
 }
 
+// jsonTypeName says in words what JSON a Go type takes; an optional
+// (pointer) field takes what its element takes.
 func jsonTypeName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == reflect.TypeFor[uuid.UUID]() {
+		return "an ID string"
+	}
 	switch t.Kind() {
 	case reflect.String:
-		if t == reflect.TypeFor[uuid.UUID]() {
-			return "an ID string"
-		}
 		return "a string"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
