@@ -75,10 +75,11 @@ func addBenchFlags(fs *flag.FlagSet, stations int) benchFlags {
 }
 
 // openBenchStack starts the embedded server, a fresh database and a worker
-// with the bare baselines registered.
-func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdout io.Writer) (*benchStack, error) {
+// with the bare baselines registered, and gives the bench's options.
+func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdout io.Writer) (*benchStack, bench.Options, error) {
+	var o bench.Options
 	if *f.stations < 1 || *f.stations > 99*500 {
-		return nil, fmt.Errorf("--stations must be from 1 to %d", 99*500)
+		return nil, o, fmt.Errorf("--stations must be from 1 to %d", 99*500)
 	}
 	if cfg.Workday == 0 {
 		cfg.Workday = 10 * time.Millisecond // appeal windows and deadlines pass quickly
@@ -90,12 +91,12 @@ func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdou
 	b := &benchStack{cfg: cfg}
 	u, err := url.Parse(cfg.DatabaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("--database-url: %w", err)
+		return nil, o, fmt.Errorf("--database-url: %w", err)
 	}
 	u.Path = fmt.Sprintf("/stationflow_bench_%d", time.Now().UnixNano())
 	cfg.DatabaseURL = u.String()
 	if b.store, err = openStore(ctx, cfg, true, logger); err != nil {
-		return nil, err
+		return nil, o, err
 	}
 	b.closers = append(b.closers, func() {
 		b.store.Close()
@@ -105,7 +106,7 @@ func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdou
 			}
 		}
 	})
-	fail := func(err error) (*benchStack, error) { b.close(); return nil, err }
+	fail := func(err error) (*benchStack, bench.Options, error) { b.close(); return nil, o, err }
 	// Temporal's state goes to a file (as under dev), not memory: a
 	// national cycle's histories would not fit in memory.
 	dir, err := os.MkdirTemp("", "stationflow-bench-")
@@ -139,14 +140,13 @@ func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdou
 		return fail(err)
 	}
 	b.closers = append(b.closers, w.Stop)
-	fmt.Fprintf(stdout, "bench: %d stations, scaled working day %s, embedded Temporal at %s\n", *f.stations, cfg.Workday, srv.FrontendAddress())
-	return b, nil
-}
-
-func (b *benchStack) options(f benchFlags, stdout io.Writer) (bench.Options, error) {
 	rb, err := b.acts.Rubrics.Latest("annual_evaluation")
-	return bench.Options{Client: b.client, Store: b.store, TaskQueue: b.acts.TaskQueue, Rubric: rb, Stations: *f.stations,
-		Concurrency: *f.concurrency, Out: stdout}, err
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "bench: %d stations, scaled working day %s, embedded Temporal at %s\n", *f.stations, cfg.Workday, srv.FrontendAddress())
+	return b, bench.Options{Client: b.client, Store: b.store, TaskQueue: b.acts.TaskQueue, Rubric: rb, Stations: *f.stations,
+		Concurrency: *f.concurrency, Out: stdout}, nil
 }
 
 func benchCycle(ctx context.Context, args []string, stdout io.Writer) error {
@@ -157,15 +157,11 @@ func benchCycle(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	b, err := openBenchStack(ctx, cfg, f, stdout)
+	b, o, err := openBenchStack(ctx, cfg, f, stdout)
 	if err != nil {
 		return err
 	}
 	defer b.close()
-	o, err := b.options(f, stdout)
-	if err != nil {
-		return err
-	}
 	o.Complete = *complete
 	res, err := bench.Run(ctx, o)
 	if err != nil {
@@ -209,15 +205,11 @@ func benchLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	b, err := openBenchStack(ctx, cfg, f, stdout)
+	b, o, err := openBenchStack(ctx, cfg, f, stdout)
 	if err != nil {
 		return err
 	}
 	defer b.close()
-	o, err := b.options(f, stdout)
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0") // loopback only
 	if err != nil {
 		return err

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"slices"
@@ -14,56 +12,9 @@ import (
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
-)
 
-// fuzzPaths lists the JSON path, written as a FileError names fields
-// ("holidays[1].from"), of every value in doc, duplicate keys included;
-// false when doc is not one valid JSON value.
-func fuzzPaths(doc []byte) (map[string]bool, bool) {
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	paths := map[string]bool{}
-	var walk func(at string) error
-	walk = func(at string) error {
-		paths[at] = true
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'):
-			for dec.More() {
-				key, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				k, _ := key.(string)
-				if at != "" {
-					k = at + "." + k
-				}
-				if err := walk(k); err != nil {
-					return err
-				}
-			}
-			_, err = dec.Token()
-		case json.Delim('['):
-			for i := 0; dec.More(); i++ {
-				if err := walk(fmt.Sprintf("%s[%d]", at, i)); err != nil {
-					return err
-				}
-			}
-			_, err = dec.Token()
-		}
-		return err
-	}
-	if walk("") != nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, false
-	}
-	return paths, true
-}
+	"github.com/stationflow/stationflow/internal/testkit"
+)
 
 // FuzzLoadCalendar: whatever cal/cn-2026.json holds, Load refuses it with
 // errors that are each a *FileError naming that file, matching
@@ -104,7 +55,7 @@ func FuzzLoadCalendar(f *testing.F) {
 			if !ok {
 				t.Fatalf("refused with %T %v, not a list of *FileError", err, err)
 			}
-			paths, valid := fuzzPaths(data)
+			paths, valid := testkit.JSONPaths(data)
 			var decodable bool
 			if valid {
 				inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"reflect"
@@ -14,6 +13,8 @@ import (
 	"testing/fstest"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/stationflow/stationflow/internal/testkit"
 
 	"github.com/stationflow/stationflow/internal/forms"
 )
@@ -75,55 +76,6 @@ func fuzzShrunk(tb testing.TB, doc []byte) []byte {
 	return out
 }
 
-// fuzzPaths lists the JSON path, written as a LoadError names fields
-// ("sections[2].indicators[0].id"), of every value in doc, duplicate keys
-// included; false when doc is not one valid JSON value.
-func fuzzPaths(doc []byte) (map[string]bool, bool) {
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	paths := map[string]bool{}
-	var walk func(at string) error
-	walk = func(at string) error {
-		paths[at] = true
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'):
-			for dec.More() {
-				key, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				k, _ := key.(string)
-				if at != "" {
-					k = at + "." + k
-				}
-				if err := walk(k); err != nil {
-					return err
-				}
-			}
-			_, err = dec.Token()
-		case json.Delim('['):
-			for i := 0; dec.More(); i++ {
-				if err := walk(fmt.Sprintf("%s[%d]", at, i)); err != nil {
-					return err
-				}
-			}
-			_, err = dec.Token()
-		}
-		return err
-	}
-	if walk("") != nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, false
-	}
-	return paths, true
-}
-
 // fuzzForm fills in r: every indicator that allows N/A is N/A when na is
 // true, every other is given points(ind) with a comment that explains any
 // score.
@@ -168,7 +120,7 @@ func FuzzParseRubricScores(f *testing.F) {
 			if !errors.As(err, &lerr) || !errors.Is(err, ErrInvalidRubric) || len(lerr.Problems) == 0 || lerr.File != "" {
 				t.Fatalf("refused with %T %v, not a *LoadError with problems", err, err)
 			}
-			paths, valid := fuzzPaths(doc)
+			paths, valid := testkit.JSONPaths(doc)
 			var decodable bool
 			if valid {
 				inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
