@@ -3,25 +3,16 @@ package calendar
 import (
 	"os"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // FuzzParseYearFile: whatever the bytes, a year file is refused with
 // FileErrors or yields a schedule that keeps the rules: every date in the
 // file's year, make-up working days on weekends and outside holidays.
 func FuzzParseYearFile(f *testing.F) {
-	schemaJSON, err := os.ReadFile("../../schemas/calendar/" + SchemaFile)
-	if err != nil {
-		f.Fatal(err)
-	}
-	sch, err := compileSchema(SchemaFile, schemaJSON)
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range []string{"cn-2025.json", "cn-2026.json"} {
-		b, err := os.ReadFile("../../schemas/calendar/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
+	_, sch, years := committedCalendars(f)
+	for _, b := range years {
 		f.Add(b)
 	}
 	f.Add([]byte(`{"year": 2026, "source": "x", "holidays": [], "workdays": [{"date": "2026-09-23", "reason": "x"}]}`))
@@ -51,4 +42,25 @@ func FuzzParseYearFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// committedCalendars reads the committed calendar schema, compiled, and the
+// committed year files, as seeds.
+func committedCalendars(f *testing.F) (schemaJSON []byte, sch *jsonschema.Schema, years [][]byte) {
+	f.Helper()
+	schemaJSON, err := os.ReadFile("../../schemas/calendar/" + SchemaFile)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if sch, err = compileSchema(SchemaFile, schemaJSON); err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range []string{"cn-2025.json", "cn-2026.json"} {
+		b, err := os.ReadFile("../../schemas/calendar/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		years = append(years, b)
+	}
+	return schemaJSON, sch, years
 }

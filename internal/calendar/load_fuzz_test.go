@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"os"
 	"slices"
 	"testing"
 	"testing/fstest"
@@ -26,22 +25,7 @@ import (
 // Friday. AddWorkdays, WorkdaysBetween and NextWorkday agree with each
 // other on it.
 func FuzzLoadCalendar(f *testing.F) {
-	schemaJSON, err := os.ReadFile("../../schemas/calendar/" + SchemaFile)
-	if err != nil {
-		f.Fatal(err)
-	}
-	sch, err := compileSchema(SchemaFile, schemaJSON)
-	if err != nil {
-		f.Fatal(err)
-	}
-	var seeds [][]byte
-	for _, name := range []string{"cn-2025.json", "cn-2026.json"} {
-		b, err := os.ReadFile("../../schemas/calendar/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		seeds = append(seeds, b)
-	}
+	schemaJSON, sch, seeds := committedCalendars(f)
 	seeds = append(seeds, []byte(`{"year": 2026, "source": "x", "holidays": [{"name": "全年", "from": "2026-01-01", "to": "2026-12-31"}], "workdays": []}`))
 	seeds = append(seeds, []byte(`{"year": 2026, "source": "x", "holidays": [{"name": "a", "from": "2026-10-01", "to": "2026-10-08"}, {"name": "b", "from": "2026-10-08", "to": "2026-10-09"}], "workdays": [{"date": "2026-10-03", "reason": "x"}, {"date": "2026-10-03", "reason": "y"}]}`))
 	seeds = append(seeds, []byte(`{"year": 2026, "source": "x", "holidays": [{"name": "x", "from": "2026-02-30", "to": "2027-01-01"}], "workdays": [{"date": "2026-09-26", "reason": "x"}], "$schema": "calendar.schema.json"}`))
