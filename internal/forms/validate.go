@@ -164,10 +164,19 @@ func (e *DecodeError) Error() string { return e.Field + ": " + e.Message }
 // DecodeStrict reads exactly one JSON value from r into dst, refusing
 // unknown fields and trailing data.
 func DecodeStrict(r io.Reader, dst any) *DecodeError {
-	dec := json.NewDecoder(r)
+	var read bytes.Buffer
+	dec := json.NewDecoder(io.TeeReader(r, &read))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		de := decodeError(err)
+		// An ID that does not parse fails in uuid's own decoding, which
+		// names no field: find the field in what was read.
+		if de.Field == "body" && strings.Contains(err.Error(), "UUID") {
+			if field := badIDField(read.Bytes(), reflect.TypeOf(dst)); field != "" {
+				de.FieldError = FieldError{Field: field, Message: "must be an ID such as 0b6a6ff0-3c1e-4a7e-9a64-2f1f3b0c9d21"}
+			}
+		}
+		return de
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return &DecodeError{FieldError: FieldError{Field: "body", Message: "unexpected data after the JSON value"}}
@@ -207,6 +216,76 @@ func decodeError(err error) *DecodeError {
 		return &DecodeError{FieldError: FieldError{Field: field, Message: "is not a field this form takes"}}
 	}
 	return &DecodeError{FieldError: FieldError{Field: "body", Message: err.Error()}}
+}
+
+// badIDField is the JSON path of the first string in doc that stands where
+// t has an ID (uuid.UUID) and is not one; "" when there is none.
+func badIDField(doc []byte, t reflect.Type) string {
+	var v any
+	if json.Unmarshal(doc, &v) != nil {
+		return ""
+	}
+	return findBadID(v, t, "")
+}
+
+var uuidType = reflect.TypeFor[uuid.UUID]()
+
+func findBadID(v any, t reflect.Type, at string) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == uuidType {
+		if s, ok := v.(string); ok {
+			if _, err := uuid.Parse(s); err != nil {
+				return at
+			}
+		}
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch {
+			case f.Anonymous && name == "":
+				if p := findBadID(v, f.Type, at); p != "" {
+					return p
+				}
+				continue
+			case !f.IsExported() || name == "-":
+				continue
+			case name == "":
+				name = f.Name
+			}
+			val, ok := m[name]
+			if !ok {
+				continue
+			}
+			path := name
+			if at != "" {
+				path = at + "." + name
+			}
+			if p := findBadID(val, f.Type, path); p != "" {
+				return p
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		items, ok := v.([]any)
+		if !ok {
+			return ""
+		}
+		for i, item := range items {
+			if p := findBadID(item, t.Elem(), fmt.Sprintf("%s[%d]", at, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 // jsonTypeName says in words what JSON a Go type takes; an optional

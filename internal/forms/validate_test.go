@@ -22,3 +22,21 @@ func TestATypeMismatchOnAnOptionalFieldSaysWhatItTakesInWords(t *testing.T) {
 		}
 	}
 }
+
+func TestAnIDThatDoesNotParseIsNamedByItsField(t *testing.T) {
+	var dst struct {
+		OrganisationID *uuid.UUID `json:"organisation_id"`
+		Term           struct {
+			Evidence []uuid.UUID `json:"evidence"`
+		} `json:"term"`
+	}
+	for body, field := range map[string]string{
+		`{"organisation_id": "not-a-uuid"}`:                                     "organisation_id",
+		`{"term": {"evidence": ["0b6a6ff0-3c1e-4a7e-9a64-2f1f3b0c9d21", "x"]}}`: "term.evidence[1]",
+	} {
+		err := DecodeStrictBytes([]byte(body), &dst)
+		if err == nil || err.Field != field {
+			t.Errorf("%s: %v, want an error naming %s", body, err, field)
+		}
+	}
+}
