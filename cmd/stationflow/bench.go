@@ -107,24 +107,30 @@ func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdou
 		}
 	})
 	fail := func(err error) (*benchStack, bench.Options, error) { b.close(); return nil, o, err }
-	// Temporal's state goes to a file (as under dev), not memory: a
-	// national cycle's histories would not fit in memory.
-	dir, err := os.MkdirTemp("", "stationflow-bench-")
-	if err != nil {
-		return fail(err)
+	// With --temporal-address the bench runs against that cluster, whose
+	// namespace must already carry stationflow's search attributes.
+	// Otherwise it embeds a server whose state goes to a file (as under
+	// dev), not memory: a national cycle's histories would not fit in memory.
+	hostPort, where := cfg.TemporalAddress, "external Temporal"
+	if hostPort == "" {
+		dir, err := os.MkdirTemp("", "stationflow-bench-")
+		if err != nil {
+			return fail(err)
+		}
+		b.closers = append(b.closers, func() { _ = os.RemoveAll(dir) })
+		srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(),
+			Logger: logger})
+		if err != nil {
+			return fail(err)
+		}
+		b.closers = append(b.closers, func() { _ = srv.Stop() })
+		hostPort, where = srv.FrontendAddress(), "embedded Temporal"
 	}
-	b.closers = append(b.closers, func() { _ = os.RemoveAll(dir) })
-	srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(),
-		Logger: logger})
-	if err != nil {
-		return fail(err)
-	}
-	b.closers = append(b.closers, func() { _ = srv.Stop() })
 	key, err := codec.GenerateKey()
 	if err != nil {
 		return fail(err)
 	}
-	if b.client, err = worker.Dial(ctx, worker.ClientOptions{HostPort: srv.FrontendAddress(), Namespace: cfg.Namespace,
+	if b.client, err = worker.Dial(ctx, worker.ClientOptions{HostPort: hostPort, Namespace: cfg.Namespace,
 		Keys: []codec.Key{key}, Logger: logger}); err != nil {
 		return fail(err)
 	}
@@ -144,7 +150,7 @@ func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdou
 	if err != nil {
 		return fail(err)
 	}
-	fmt.Fprintf(stdout, "bench: %d stations, scaled working day %s, embedded Temporal at %s\n", *f.stations, cfg.Workday, srv.FrontendAddress())
+	fmt.Fprintf(stdout, "bench: %d stations, scaled working day %s, %s at %s\n", *f.stations, cfg.Workday, where, hostPort)
 	return b, bench.Options{Client: b.client, Store: b.store, TaskQueue: b.acts.TaskQueue, Rubric: rb, Stations: *f.stations,
 		Concurrency: *f.concurrency, Out: stdout}, nil
 }

@@ -3,14 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/stationflow/stationflow/internal/devserver"
 	"github.com/stationflow/stationflow/internal/testdb"
+	"github.com/stationflow/stationflow/workflows"
 )
 
 // The bench runs a small cycle to its end on its own embedded server and
@@ -52,6 +58,37 @@ func TestBenchCycleRunsToTheEndAndPrintsItsRatioLast(t *testing.T) {
 	var left int
 	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_database WHERE datname LIKE 'stationflow_bench_%'`).Scan(&left); err != nil || left != 0 {
 		t.Errorf("%d bench databases left behind (%v)", left, err)
+	}
+}
+
+// With --temporal-address the bench embeds no server: it runs its cycle on
+// the cluster it is given, in that cluster's namespace.
+func TestBenchCycleRunsOnAnExternalTemporal(t *testing.T) {
+	ctx := context.Background()
+	srv, err := devserver.Start(ctx, devserver.Options{Namespace: "stationflow", SearchAttributes: workflows.SearchAttributes(),
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = srv.Stop() }()
+	var out bytes.Buffer
+	err = run(ctx, []string{"bench", "cycle", "--stations", "10", "--years", "0", "--complete=false",
+		"--temporal-address", srv.FrontendAddress(), "--database-url", testdb.URL("postgres"), "--log-level", "warn"}, &out)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out.String())
+	}
+	if first := strings.SplitN(out.String(), "\n", 2)[0]; !strings.HasSuffix(first, "external Temporal at "+srv.FrontendAddress()) {
+		t.Errorf("first line %q does not name the external server", first)
+	}
+	c, err := client.Dial(client.Options{HostPort: srv.FrontendAddress(), Namespace: "stationflow", Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cycles, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Namespace: "stationflow",
+		Query: "WorkflowType = 'CycleWorkflow'"})
+	if err != nil || len(cycles.Executions) != 1 {
+		t.Fatalf("the external server ran %d cycles (%v), want the bench's one", len(cycles.GetExecutions()), err)
 	}
 }
 

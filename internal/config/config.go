@@ -57,7 +57,7 @@ var Settings = []Setting{
 	{"database-url", "DATABASE_URL", store.DefaultURL, "PostgreSQL URL; dev creates the database if it is missing"},
 	{"data-dir", "STATIONFLOW_DATA_DIR", ".stationflow", "directory for the embedded Temporal server's state and the payload key"},
 	{"http-addr", "STATIONFLOW_HTTP_ADDR", "127.0.0.1:8080", "address the HTTP API listens on"},
-	{"temporal-address", "TEMPORAL_ADDRESS", "", "host:port of an external Temporal frontend; empty: dev embeds one, worker and api use 127.0.0.1:<temporal-port>"},
+	{"temporal-address", "TEMPORAL_ADDRESS", "", "host:port of an external Temporal frontend; empty: dev and the benches embed one, worker and api use 127.0.0.1:<temporal-port>"},
 	{"temporal-port", "STATIONFLOW_TEMPORAL_PORT", "7233", "port of the embedded Temporal frontend (dev)"},
 	{"ui-port", "STATIONFLOW_UI_PORT", "8233", "port of the Temporal Web UI that dev serves; 0 turns it off"},
 	{"namespace", "TEMPORAL_NAMESPACE", workflows.Namespace, "Temporal namespace"},
