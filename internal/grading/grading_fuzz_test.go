@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/testkit"
 )
 
 // fuzzBandField is how Check names a field of one band.
@@ -36,10 +37,7 @@ func FuzzBands(f *testing.F) {
 	}
 	check := func(t testing.TB, raw []byte) {
 		var b Bands
-		if derr := forms.DecodeStrictBytes(raw, &b); derr != nil {
-			if derr.Field == "" || derr.Message == "" {
-				t.Fatalf("a decode error names no field: %+v", derr)
-			}
+		if !testkit.DecodeStrict(t, raw, &b) {
 			return
 		}
 		errs := b.Check("bands")

@@ -15,8 +15,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/stationflow/stationflow/internal/testkit"
-
-	"github.com/stationflow/stationflow/internal/forms"
 )
 
 // fuzzCommittedRubrics are the rubric files under schemas/rubrics.
@@ -218,10 +216,7 @@ func FuzzCheckScoreAnnual(f *testing.F) {
 	byID := r.indicatorsByID()
 	check := func(t testing.TB, raw []byte) {
 		var form Form
-		if derr := forms.DecodeStrictBytes(raw, &form); derr != nil {
-			if derr.Field == "" || derr.Message == "" {
-				t.Fatalf("a decode error names no field: %+v", derr)
-			}
+		if !testkit.DecodeStrict(t, raw, &form) {
 			return
 		}
 		errs := r.Check(form)

@@ -1,6 +1,7 @@
 // Package testkit holds what stationflow's tests share across packages: the
-// fixed payload key that encrypts the committed workflow histories, so the
-// replay tests can read what the integration tests recorded.
+// fixed payload key that encrypts the committed workflow histories (so the
+// replay tests can read what the integration tests recorded), the JSON path
+// walk and the strict decode that the fuzz tests check field names with.
 package testkit
 
 import "github.com/stationflow/stationflow/internal/codec"
