@@ -4,7 +4,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -133,19 +132,21 @@ const byteOrderMark = "\uFEFF"
 // One score column is written per evaluator up to evaluators (the caller
 // passes the largest number of evaluations any row has); a row with fewer
 // evaluations leaves the rest empty, and values beyond evaluators are
-// dropped. Scores are rounded to 2 decimals. If rows yields an error, WriteCSV
+// dropped. Scores are rounded to 2 decimals and written as bare numbers;
+// every text field is quoted, and one that a spreadsheet would run as a
+// formula is neutralised (see Neutralise). If rows yields an error, WriteCSV
 // stops and returns it; the lines written before it have reached w.
 func WriteCSV(w io.Writer, evaluators int, rows Rows) error {
 	evaluators = max(evaluators, 0)
 	if _, err := io.WriteString(w, byteOrderMark); err != nil {
 		return err
 	}
-	out := csv.NewWriter(w)
-	if err := out.Write(Columns(evaluators)); err != nil {
+	out := newCSVWriter(w)
+	if err := out.Write(textFields(Columns(evaluators))); err != nil {
 		return err
 	}
 	cells := make([]cell, 0, len(Columns(evaluators)))
-	record := make([]string, 0, cap(cells))
+	record := make([]csvField, 0, cap(cells))
 	for row, err := range rows {
 		if err != nil {
 			return err
@@ -162,8 +163,7 @@ func WriteCSV(w io.Writer, evaluators int, rows Rows) error {
 			return err
 		}
 	}
-	out.Flush()
-	return out.Error()
+	return out.Flush()
 }
 
 // WriteDistributionCSV writes the grade distribution by county as CSV (BOM as above).
@@ -180,21 +180,20 @@ func WriteDistributionCSV(w io.Writer, bands []Band, counties []CountyGrades) er
 	if _, err := io.WriteString(w, byteOrderMark); err != nil {
 		return err
 	}
-	out := csv.NewWriter(w)
-	if err := out.Write(table.header); err != nil {
+	out := newCSVWriter(w)
+	if err := out.Write(textFields(table.header)); err != nil {
 		return err
 	}
 	for _, line := range append(table.counties, table.total) {
-		record := []string{line.countyCode, line.countyName}
+		record := []csvField{textField(line.countyCode), textField(line.countyName)}
 		for _, count := range line.counts {
-			record = append(record, strconv.Itoa(count))
+			record = append(record, numberField(strconv.Itoa(count)))
 		}
 		if err := out.Write(record); err != nil {
 			return err
 		}
 	}
-	out.Flush()
-	return out.Error()
+	return out.Flush()
 }
 
 // WriteXLSX writes a workbook with two sheets — "评估结果" (the station table)
@@ -203,7 +202,8 @@ func WriteDistributionCSV(w io.Writer, bands []Band, counties []CountyGrades) er
 // within modest memory.
 //
 // The sheets hold the same columns as WriteCSV and WriteDistributionCSV, with
-// scores and counts as numeric cells. Nothing is written to w until the whole
+// scores and counts as numeric cells and every text as a string cell, never a
+// formula, whatever it starts with. Nothing is written to w until the whole
 // workbook is built, so an error from rows, or a distribution error as in
 // WriteDistributionCSV, leaves w untouched.
 func WriteXLSX(w io.Writer, evaluators int, rows Rows, bands []Band, counties []CountyGrades) (err error) {
@@ -353,12 +353,13 @@ type cell struct {
 // textCell holds text; "" is an empty cell.
 func textCell(text string) cell { return cell{text: text} }
 
-// csv is the cell as a CSV field.
-func (c cell) csv() string {
+// csv is the cell as a CSV field: a number stays a number, text is
+// neutralised by the writer.
+func (c cell) csv() csvField {
 	if c.isNumber {
-		return strconv.FormatFloat(c.number, 'f', -1, 64)
+		return numberField(strconv.FormatFloat(c.number, 'f', -1, 64))
 	}
-	return c.text
+	return textField(c.text)
 }
 
 // xlsx is the cell as a StreamWriter value: a float64 for a number, nil
