@@ -33,6 +33,8 @@ func commands() []command {
 		{"demo", "demo seed: load the 4,451-station demo province into a running stack", runDemo},
 		{"audit", "audit verify: recompute the audit log's hash chain", runAudit},
 		{"bench", "bench cycle --stations N: an annual cycle against a bare SignalWithStart baseline", runBench},
+		{"backup", "backup --to DIR: a consistent backup of a running single-node stack", runBackup},
+		{"restore", "restore --from DIR: a backup into an empty data directory and database", runRestore},
 	}
 }
 
