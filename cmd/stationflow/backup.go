@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"time"
 
 	"github.com/stationflow/stationflow/internal/backup"
 	"github.com/stationflow/stationflow/internal/codec"
@@ -56,8 +57,8 @@ func runRestore(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "restored the backup of %s into %s and %s\n", r.Manifest.CreatedAt.Format("2006-01-02 15:04:05Z"), cfg.DataDir, r.Manifest.Database)
-	fmt.Fprintf(stdout, "  PostgreSQL in %v; Temporal in %v; start the stack with these settings\n", r.Postgres.Round(1e6), r.Temporal.Round(1e6))
+	fmt.Fprintf(stdout, "restored the backup of %s into %s and %s\n", r.Manifest.CreatedAt.Format("2006-01-02 15:04:05Z"), cfg.DataDir, r.Database)
+	fmt.Fprintf(stdout, "  PostgreSQL in %v; Temporal in %v; start the stack with these settings\n", r.Postgres.Round(time.Millisecond), r.Temporal.Round(time.Millisecond))
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 // Restored says what a restore took.
 type Restored struct {
 	Manifest Manifest
+	Database string // the database restored into
 	Temporal time.Duration
 	Postgres time.Duration
 }
@@ -32,6 +33,9 @@ func Restore(ctx context.Context, dir string, stack Stack) (Restored, error) {
 		return Restored{}, fmt.Errorf("restore: %w", err)
 	}
 	r := Restored{Manifest: m}
+	if r.Database, err = databaseName(stack.DatabaseURL); err != nil {
+		return Restored{}, fmt.Errorf("restore: %w", err)
+	}
 
 	started := time.Now()
 	if err := store.EnsureDatabase(ctx, stack.DatabaseURL); err != nil {
