@@ -92,7 +92,7 @@ func databaseName(databaseURL string) (string, error) {
 	return cfg.Database, nil
 }
 
-// databaseContents names up to a few relations in the database's own
+// databaseContents names up to a few tables, views or sequences in the database's own
 // schemas; none means the database is empty. A missing database is empty.
 func databaseContents(ctx context.Context, databaseURL string) ([]string, error) {
 	conn, err := pgx.Connect(ctx, libpqURL(databaseURL))
@@ -107,7 +107,7 @@ func databaseContents(ctx context.Context, databaseURL string) ([]string, error)
 	rows, err := conn.Query(ctx, `
 		SELECT n.nspname || '.' || c.relname
 		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+		WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND c.relkind NOT IN ('i', 'I')
 		ORDER BY 1 LIMIT 5`)
 	if err != nil {
 		return nil, err
