@@ -14,6 +14,7 @@ import (
 
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/grading"
 	"github.com/stationflow/stationflow/internal/rubric"
@@ -174,13 +175,13 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 	}
 
 	levels := []codes.StationLevel{codes.CityCentre, codes.CountyStation, codes.TownshipStation, codes.CommunityRoom}
-	var completions []workflows.TaskInput
-	for _, kind := range workflows.TaskKinds {
-		in := workflows.TaskInput{Kind: kind, StationLevel: string(codes.TownshipStation), Outcome: grading.Renew}
+	var completions []flow.TaskInput
+	for _, kind := range flow.TaskKinds {
+		in := flow.TaskInput{Kind: kind, StationLevel: string(codes.TownshipStation), Outcome: grading.Renew}
 		switch kind {
-		case workflows.KindSupervision:
+		case flow.KindSupervision:
 			in.Rubric = supervision
-		case workflows.KindAnnualEvaluation, workflows.KindSelfAssessment:
+		case flow.KindAnnualEvaluation, flow.KindSelfAssessment:
 			in.Rubric = annual
 		}
 		completions = append(completions, in)

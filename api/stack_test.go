@@ -26,6 +26,7 @@ import (
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codec"
 	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/testdb"
@@ -55,7 +56,7 @@ func embeddedTemporal(t *testing.T) *devserver.Server {
 	t.Helper()
 	temporalOnce.Do(func() {
 		temporalSrv, temporalErr = devserver.Start(context.Background(), devserver.Options{
-			Namespace: workflows.Namespace, SearchAttributes: workflows.SearchAttributes(),
+			Namespace: flow.Namespace, SearchAttributes: flow.SearchAttributes(),
 			Logger: slog.New(slog.DiscardHandler),
 		})
 	})
@@ -107,7 +108,7 @@ type stack struct {
 // kind's durations in working days.
 type stackOptions struct {
 	workday         time.Duration
-	policies        map[string]activities.TaskPolicy
+	policies        map[string]flow.TaskPolicy
 	quarterWorkdays int // a supervision quarter's length in working days
 	rateLimit       float64
 }
