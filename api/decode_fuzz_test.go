@@ -140,6 +140,15 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// A scored task carries its frozen rubric as the rubric's JSON document.
+	annualDoc, err := json.Marshal(annual)
+	if err != nil {
+		f.Fatal(err)
+	}
+	supervisionDoc, err := json.Marshal(supervision)
+	if err != nil {
+		f.Fatal(err)
+	}
 	s := &Server{Rubrics: set}
 
 	const js = "application/json"
@@ -180,9 +189,9 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 		in := flow.TaskInput{Kind: kind, StationLevel: string(codes.TownshipStation), Outcome: grading.Renew}
 		switch kind {
 		case flow.KindSupervision:
-			in.Rubric = supervision
+			in.Rubric = supervisionDoc
 		case flow.KindAnnualEvaluation, flow.KindSelfAssessment:
-			in.Rubric = annual
+			in.Rubric = annualDoc
 		}
 		completions = append(completions, in)
 	}

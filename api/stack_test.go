@@ -33,7 +33,6 @@ import (
 	"github.com/stationflow/stationflow/internal/testkit"
 	"github.com/stationflow/stationflow/schemas"
 	"github.com/stationflow/stationflow/worker"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // The integration tests share one embedded Temporal server (in memory) and

@@ -21,9 +21,9 @@ import (
 const maxEvaluators = 6
 
 func init() {
-	registerForm(flow.KindSelfAssessment, scoredForm(func(r *rubric.Rubric, f grading.SelfAssessment) forms.Errors { return f.Check(r) }))
-	registerForm(flow.KindAnnualEvaluation, scoredForm(func(r *rubric.Rubric, f rubric.Form) forms.Errors { return r.Check(f) }))
-	registerForm(flow.KindArbitration, plainForm(func(f forms.Arbitration) forms.Errors { return forms.Check(f) }))
+	registerForm(flow.KindSelfAssessment, scoredCheck(func(r *rubric.Rubric, f grading.SelfAssessment) forms.Errors { return f.Check(r) }))
+	registerForm(flow.KindAnnualEvaluation, scoredCheck(func(r *rubric.Rubric, f rubric.Form) forms.Errors { return r.Check(f) }))
+	registerForm(flow.KindArbitration, plainCheck(func(f forms.Arbitration) forms.Errors { return forms.Check(f) }))
 }
 
 // EvaluationWorkflow is one station's year-end evaluation (年度考核) in a

@@ -44,14 +44,14 @@ func checkDecoded[T any](raw json.RawMessage, check func(T) forms.Errors) forms.
 	return check(v)
 }
 
-// plainForm registers a kind whose form is checked on its own.
-func plainForm[T any](check func(T) forms.Errors) formCheck {
+// plainCheck registers a kind whose form is checked on its own.
+func plainCheck[T any](check func(T) forms.Errors) formCheck {
 	return func(_ flow.TaskInput, raw json.RawMessage) forms.Errors { return checkDecoded(raw, check) }
 }
 
-// scoredForm registers a kind whose form is scored against the rubric
+// scoredCheck registers a kind whose form is scored against the rubric
 // frozen into its task.
-func scoredForm[T any](check func(*rubric.Rubric, T) forms.Errors) formCheck {
+func scoredCheck[T any](check func(*rubric.Rubric, T) forms.Errors) formCheck {
 	return func(in flow.TaskInput, raw json.RawMessage) forms.Errors {
 		rb, err := frozenRubric(in)
 		if err != nil {

@@ -11,8 +11,8 @@ import (
 )
 
 func init() {
-	registerForm(flow.KindRectification, plainForm(forms.CheckRectificationResponse))
-	registerForm(flow.KindRectificationCheck, plainForm(forms.CheckRectificationVerification))
+	registerForm(flow.KindRectification, plainCheck(forms.CheckRectificationResponse))
+	registerForm(flow.KindRectificationCheck, plainCheck(forms.CheckRectificationVerification))
 }
 
 // RectificationWorkflow is one rectification item (整改): the operating

@@ -23,7 +23,7 @@ import (
 // closes the others.
 
 func init() {
-	registerForm(flow.KindApplicationReview, plainForm(forms.CheckReviewDecision))
+	registerForm(flow.KindApplicationReview, plainCheck(forms.CheckReviewDecision))
 	registerForm(flow.KindApplicationAmendment, func(in flow.TaskInput, raw json.RawMessage) forms.Errors {
 		return checkDecoded(raw, func(app forms.Application) forms.Errors {
 			return forms.CheckApplication(app, codes.StationLevel(in.StationLevel))

@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	registerForm(flow.KindSupervision, scoredForm(func(r *rubric.Rubric, f rubric.Form) forms.Errors { return r.Check(f) }))
+	registerForm(flow.KindSupervision, scoredCheck(func(r *rubric.Rubric, f rubric.Form) forms.Errors { return r.Check(f) }))
 }
 
 // SupervisionWorkflow is one station's supervision for one quarter: it

@@ -17,7 +17,6 @@ import (
 	"github.com/stationflow/stationflow/internal/devserver"
 	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/testdb"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // The bench runs a small cycle to its end on its own embedded server and

@@ -26,7 +26,6 @@ import (
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/testdb"
 	"github.com/stationflow/stationflow/worker"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // The test binary doubles as the stationflow binary: run with
