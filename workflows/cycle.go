@@ -68,7 +68,7 @@ func (c *cycleRun) fanOut(ctx workflow.Context) error {
 	for !c.in.Fanned {
 		var got flow.BatchStarted
 		actx := workflow.WithActivityOptions(ctx, batchOptions)
-		if err := workflow.ExecuteActivity(actx, a.StartEvaluations, flow.StartBatch{CycleID: c.in.CycleID, CycleWorkflowID: c.wid,
+		if err := workflow.ExecuteActivity(actx, flow.StartEvaluationsActivity, flow.StartBatch{CycleID: c.in.CycleID, CycleWorkflowID: c.wid,
 			Settings: c.in.Settings, After: c.in.Cursor, Limit: CycleBatch, Started: c.in.Started}).Get(ctx, &got); err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (c *cycleRun) awaitStations(ctx workflow.Context) error {
 	for polls := 0; ; polls++ {
 		var remaining int
 		actx := workflow.WithActivityOptions(ctx, projectionOptions)
-		if err := workflow.ExecuteActivity(actx, a.CycleRemaining, c.in.CycleID).Get(ctx, &remaining); err != nil {
+		if err := workflow.ExecuteActivity(actx, flow.CycleRemainingActivity, c.in.CycleID).Get(ctx, &remaining); err != nil {
 			return err
 		}
 		if remaining == 0 {
@@ -123,7 +123,7 @@ func (c *cycleRun) cancel(ctx workflow.Context, cause error) error {
 	}
 	for {
 		var n int
-		if err := workflow.ExecuteActivity(actx, a.CancelEvaluations, flow.CancelBatch{CycleID: c.in.CycleID, Limit: CycleBatch,
+		if err := workflow.ExecuteActivity(actx, flow.CancelEvaluationsActivity, flow.CancelBatch{CycleID: c.in.CycleID, Limit: CycleBatch,
 			WorkflowID: c.wid}).Get(dctx, &n); err != nil {
 			return err
 		}
@@ -138,7 +138,7 @@ func (c *cycleRun) cancel(ctx workflow.Context, cause error) error {
 }
 
 func (c *cycleRun) setState(ctx, actx workflow.Context, state string) error {
-	return workflow.ExecuteActivity(actx, a.SetCycleState, flow.CycleStateChange{CycleID: c.in.CycleID,
+	return workflow.ExecuteActivity(actx, flow.SetCycleStateActivity, flow.CycleStateChange{CycleID: c.in.CycleID,
 		State: state, Started: c.in.Started, WorkflowID: c.wid}).Get(ctx, nil)
 }
 

@@ -95,7 +95,7 @@ func (e *evaluationRun) setup(ctx workflow.Context) error {
 // the evaluation is frozen with.
 func (e *evaluationRun) loadRubric(ctx workflow.Context) error {
 	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-	if err := workflow.ExecuteLocalActivity(lctx, a.AnnualRubric, e.in.Settings.RubricVersion).Get(ctx, &e.rubricDoc); err != nil {
+	if err := workflow.ExecuteLocalActivity(lctx, flow.AnnualRubricActivity, e.in.Settings.RubricVersion).Get(ctx, &e.rubricDoc); err != nil {
 		return err
 	}
 	rb, err := decodeRubric(e.rubricDoc)
@@ -259,12 +259,12 @@ func (e *evaluationRun) grade(ctx workflow.Context, sc scoring) (flow.OpenItems,
 		Summary: "annual evaluation in cycle " + e.in.CycleID.String(), FiledBy: "workflow:" + wid,
 		FiledAt: workflow.Now(ctx).UTC(), Grade: band.Grade, GradeLabel: band.Label, Evaluations: sc.totals, Method: sc.method}
 	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	if err := workflow.ExecuteActivity(actx, a.IssueScorecard, flow.ScorecardIssue{ScorecardID: scorecardID,
+	if err := workflow.ExecuteActivity(actx, flow.IssueScorecardActivity, flow.ScorecardIssue{ScorecardID: scorecardID,
 		RegionCode: e.in.RegionCode, WorkflowID: wid, Document: doc}).Get(ctx, nil); err != nil {
 		return flow.OpenItems{}, "", err
 	}
 	var open flow.OpenItems
-	if err := workflow.ExecuteActivity(actx, a.OpenRectifications, flow.OpenItemsRequest{StationID: e.in.StationID}).Get(ctx, &open); err != nil {
+	if err := workflow.ExecuteActivity(actx, flow.OpenRectificationsActivity, flow.OpenItemsRequest{StationID: e.in.StationID}).Get(ctx, &open); err != nil {
 		return open, "", err
 	}
 	proposal := grading.Propose(band.Grade, len(open.IDs), open.Critical)
@@ -281,7 +281,7 @@ func (e *evaluationRun) evaluation(ctx workflow.Context, slot int, deadline time
 	taskID := e.taskID("evaluation", slot)
 	actx := workflow.WithActivityOptions(ctx, projectionOptions)
 	var evaluator uuid.UUID
-	if err := workflow.ExecuteActivity(actx, a.AssignEvaluator, flow.EvaluatorRequest{CycleID: e.in.CycleID, StationID: e.in.StationID,
+	if err := workflow.ExecuteActivity(actx, flow.AssignEvaluatorActivity, flow.EvaluatorRequest{CycleID: e.in.CycleID, StationID: e.in.StationID,
 		RegionCode: e.in.RegionCode, OrganisationID: e.in.OrganisationID, Slot: slot, TaskID: taskID,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, &evaluator); err != nil {
 		return 0, false, err
@@ -307,7 +307,7 @@ func (e *evaluationRun) evaluation(ctx workflow.Context, slot int, deadline time
 	if len(errs) > 0 {
 		return 0, false, temporal.NewNonRetryableApplicationError("the evaluation breaks the rubric: "+errs.Error(), flow.RejectInvalid, errs)
 	}
-	if err := workflow.ExecuteActivity(actx, a.RecordEvaluation, flow.FiledEvaluation{CycleID: e.in.CycleID, StationID: e.in.StationID,
+	if err := workflow.ExecuteActivity(actx, flow.RecordEvaluationActivity, flow.FiledEvaluation{CycleID: e.in.CycleID, StationID: e.in.StationID,
 		Slot: slot, Total: card.Total, Passed: card.Passed}).Get(ctx, nil); err != nil {
 		return 0, false, err
 	}
@@ -325,7 +325,7 @@ func (e *evaluationRun) project(ctx workflow.Context, u flow.EvaluationUpdate, e
 		return temporal.NewNonRetryableApplicationError("the evaluation names no cycle or station", flow.RejectInvalid, nil)
 	}
 	u.CycleID, u.StationID, u.Version, u.Event, u.Actor, u.Reason = e.in.CycleID, e.in.StationID, e.version, event, "system", reason
-	return project(ctx, a.ProjectEvaluation, flow.EvaluationProjection{Update: u,
+	return project(ctx, flow.ProjectEvaluationActivity, flow.EvaluationProjection{Update: u,
 		CycleWorkflowID: e.in.CycleWorkflowID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID})
 }
 

@@ -100,6 +100,6 @@ func (r *rectificationRun) period(step string) string {
 
 func (r *rectificationRun) project(ctx workflow.Context, event, actor, reason string) error {
 	r.item.Version++
-	return project(ctx, a.ProjectRectification, flow.RectificationProjection{Item: r.item, Event: event,
+	return project(ctx, flow.ProjectRectificationActivity, flow.RectificationProjection{Item: r.item, Event: event,
 		Actor: actor, Reason: reason, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID})
 }

@@ -163,14 +163,14 @@ func (e *evaluationRun) apply(ctx workflow.Context, final, reason string) error 
 	} else {
 		var contract flow.ContractTerm
 		actx := workflow.WithActivityOptions(ctx, projectionOptions)
-		if err := workflow.ExecuteActivity(actx, a.ContractTerm, e.in.ContractID).Get(ctx, &contract); err != nil {
+		if err := workflow.ExecuteActivity(actx, flow.ContractTermActivity, e.in.ContractID).Get(ctx, &contract); err != nil {
 			return err
 		}
 		r.NewContractID = derivedID("contract/%s/renewal/%s", e.in.ContractID, e.in.CycleID)
 		r.Start = contract.TermEnd.AddDate(0, 0, 1)
 		r.End = r.Start.AddDate(1, 0, -1)
 	}
-	return project(ctx, a.ApplyRenewal, r)
+	return project(ctx, flow.ApplyRenewalActivity, r)
 }
 
 // trackConditions gives the open items of a conditional renewal until
@@ -231,7 +231,7 @@ func (e *evaluationRun) awaitConditions(ctx workflow.Context, items []uuid.UUID,
 	}
 	var still flow.OpenItems
 	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	if err := workflow.ExecuteActivity(actx, a.OpenRectifications, flow.OpenItemsRequest{StationID: e.in.StationID,
+	if err := workflow.ExecuteActivity(actx, flow.OpenRectificationsActivity, flow.OpenItemsRequest{StationID: e.in.StationID,
 		Only: items}).Get(ctx, &still); err != nil {
 		return nil, err
 	}
@@ -266,7 +266,7 @@ func (s *stationRun) renew(ctx workflow.Context, c flow.StationChange) error {
 	}
 	s.state.Version++
 	s.restart = true
-	return project(ctx, a.ProjectStation, flow.StationProjection{StationID: s.in.StationID,
+	return project(ctx, flow.ProjectStationActivity, flow.StationProjection{StationID: s.in.StationID,
 		Phase: s.state.Phase, OperatorID: s.state.OperatorID, Version: s.state.Version, Reason: "renewed: " + c.Reason,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID})
 }

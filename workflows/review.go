@@ -113,7 +113,7 @@ func (s *stationRun) reviewApplication(ctx workflow.Context, rv *review) error {
 			return s.closeIfWithdrawn(ctx, rv, err)
 		}
 		rv.round++
-		if err := project(ctx, a.AmendApplication, flow.Amendment{ApplicationID: appID, Round: rv.round,
+		if err := project(ctx, flow.AmendApplicationActivity, flow.Amendment{ApplicationID: appID, Round: rv.round,
 			Form: amended.Form, Actor: amended.CompletedBy}); err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (s *stationRun) approve(ctx workflow.Context, rv *review, d forms.ReviewDec
 	}
 	contractID := derivedID("contract/%s", rv.sub.ApplicationID)
 	wid := workflow.GetInfo(ctx).WorkflowExecution.ID
-	if err := project(ctx, a.StartContract, flow.ContractRequest{ContractID: contractID,
+	if err := project(ctx, flow.StartContractActivity, flow.ContractRequest{ContractID: contractID,
 		ApplicationID: rv.sub.ApplicationID, Start: start, End: end, WorkflowID: wid}); err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (s *stationRun) closeIfWithdrawn(ctx workflow.Context, rv *review, err erro
 
 func (s *stationRun) projectApplication(ctx workflow.Context, rv *review, state string, taskID uuid.UUID, reason string, contractID uuid.UUID) error {
 	rv.version++
-	return project(ctx, a.ProjectApplication, flow.ApplicationUpdate{
+	return project(ctx, flow.ProjectApplicationActivity, flow.ApplicationUpdate{
 		ApplicationID: rv.sub.ApplicationID, State: state, Round: rv.round, ReviewTaskID: taskID, Reason: reason,
 		ContractID: contractID, Version: rv.version, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 	})

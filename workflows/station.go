@@ -93,7 +93,7 @@ func (s *stationRun) ref() flow.StationRef {
 func (s *stationRun) supervise(ctx workflow.Context) {
 	var schedule []flow.ScheduledQuarter
 	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-	if err := workflow.ExecuteLocalActivity(lctx, a.SupervisionSchedule, flow.ScheduleRequest{TermStart: s.state.Term.Start,
+	if err := workflow.ExecuteLocalActivity(lctx, flow.SupervisionScheduleActivity, flow.ScheduleRequest{TermStart: s.state.Term.Start,
 		TermEnd: s.state.Term.End, Anchor: s.state.Term.Anchor}).Get(ctx, &schedule); err != nil {
 		s.failure = err
 		return
@@ -147,7 +147,7 @@ func (s *stationRun) enter(ctx workflow.Context, phase, reason string) error {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, flow.PhaseKey.ValueSet(phase)); err != nil {
 		return err
 	}
-	return project(ctx, a.ProjectStation, flow.StationProjection{
+	return project(ctx, flow.ProjectStationActivity, flow.StationProjection{
 		StationID:  s.in.StationID,
 		Phase:      phase,
 		OperatorID: s.state.OperatorID,

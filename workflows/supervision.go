@@ -52,7 +52,7 @@ func (s *supervisionRun) run(ctx workflow.Context) error {
 	}
 	if res.Closed {
 		s.out.Missed = true
-		return project(ctx, a.MarkSupervisionMissed, flow.MissedSupervision{
+		return project(ctx, flow.MarkSupervisionMissedActivity, flow.MissedSupervision{
 			StationID: s.in.Station.StationID, Period: s.in.Period, Reason: res.CloseReason, Actor: res.CompletedBy, WorkflowID: s.wid,
 		})
 	}
@@ -69,7 +69,7 @@ func (s *supervisionRun) open(ctx workflow.Context, taskID uuid.UUID) (flow.Supe
 	office := codes.OfficeRegion(s.in.Station.RegionCode)
 	var opened flow.SupervisionOpened
 	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	if err := workflow.ExecuteActivity(actx, a.OpenSupervision, flow.SupervisionOpening{
+	if err := workflow.ExecuteActivity(actx, flow.OpenSupervisionActivity, flow.SupervisionOpening{
 		StationID: s.in.Station.StationID, RegionCode: s.in.Station.RegionCode, OfficeRegion: office,
 		OrganisationID: s.in.OrganisationID, ContractID: s.in.ContractID, Period: s.in.Period, TaskID: taskID, WorkflowID: s.wid,
 	}).Get(ctx, &opened); err != nil {
@@ -105,7 +105,7 @@ func (s *supervisionRun) issueScorecard(ctx workflow.Context, taskID uuid.UUID, 
 		Period: s.in.Period, TaskID: taskID, Scorecard: flowScorecard(card), PassMark: rb.PassMark, Late: res.Late,
 		Scores: scores, Summary: form.Summary, FiledBy: res.CompletedBy, FiledAt: workflow.Now(ctx).UTC()}
 	scorecardID := derivedID("scorecard/%s/%s/%s", s.in.Station.StationID, flow.KindSupervision, s.in.Period)
-	if err := project(ctx, a.IssueScorecard, flow.ScorecardIssue{ScorecardID: scorecardID,
+	if err := project(ctx, flow.IssueScorecardActivity, flow.ScorecardIssue{ScorecardID: scorecardID,
 		RegionCode: s.in.Station.RegionCode, WorkflowID: s.wid, Document: doc}); err != nil {
 		return card, err
 	}

@@ -40,7 +40,7 @@ type taskRun struct {
 
 func (t *taskRun) run(ctx workflow.Context) (flow.TaskResult, error) {
 	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-	if err := workflow.ExecuteLocalActivity(lctx, a.TaskPolicy, t.view.Kind).Get(ctx, &t.policy); err != nil {
+	if err := workflow.ExecuteLocalActivity(lctx, flow.TaskPolicyActivity, t.view.Kind).Get(ctx, &t.policy); err != nil {
 		return flow.TaskResult{}, err
 	}
 	t.path = escalationTargets(t.view.StationRegion, t.view.Assignee)
@@ -120,7 +120,7 @@ func (t *taskRun) workdaysUntil(ctx workflow.Context, now, until time.Time) (int
 	}
 	var n int
 	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-	err := workflow.ExecuteLocalActivity(lctx, a.WorkdaysBetween, flow.SpanRequest{From: now, To: until}).Get(ctx, &n)
+	err := workflow.ExecuteLocalActivity(lctx, flow.WorkdaysBetweenActivity, flow.SpanRequest{From: now, To: until}).Get(ctx, &n)
 	return max(n, 0), err
 }
 
@@ -422,7 +422,7 @@ func (t *taskRun) projectWithResult(ctx workflow.Context, event, actor, reason s
 		frozen = t.view.Rubric
 	}
 	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	return workflow.ExecuteActivity(actx, a.ProjectTask, flow.TaskProjection{
+	return workflow.ExecuteActivity(actx, flow.ProjectTaskActivity, flow.TaskProjection{
 		Period: t.view.Period, Rubric: frozen,
 		TaskID: t.view.TaskID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Kind: t.view.Kind,
 		StationID: t.view.StationID, RegionCode: t.view.StationRegion, SubjectID: t.view.SubjectID,
@@ -437,7 +437,7 @@ func (t *taskRun) projectWithResult(ctx workflow.Context, event, actor, reason s
 func (t *taskRun) notify(ctx workflow.Context, purpose, recipient string) error {
 	wid := workflow.GetInfo(ctx).WorkflowExecution.ID
 	actx := workflow.WithActivityOptions(ctx, notifyOptions)
-	return workflow.ExecuteActivity(actx, a.Notify, flow.Notification{
+	return workflow.ExecuteActivity(actx, flow.NotifyActivity, flow.Notification{
 		Key: wid + "/" + purpose, Event: "task." + firstWord(purpose), TaskID: t.view.TaskID, Recipient: recipient,
 		Kind: t.view.Kind, StationID: t.view.StationID, DueAt: t.view.DueAt, EscalationLevel: t.view.EscalationLevel,
 	}).Get(ctx, nil)

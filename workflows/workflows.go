@@ -17,13 +17,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
 )
-
-// a names activity methods for the workflow code; its value is never used.
-var a *activities.Activities
 
 // projectionOptions: writing the read model must land eventually, so it
 // retries without a limit on attempts; the errors the activity marks as
@@ -63,7 +59,7 @@ func project(ctx workflow.Context, activity, arg any) error {
 func addWorkdays(ctx workflow.Context, from time.Time, n int) (time.Time, error) {
 	var out time.Time
 	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-	err := workflow.ExecuteLocalActivity(lctx, a.AddWorkdays, flow.WorkdaysRequest{From: from, Workdays: n}).Get(ctx, &out)
+	err := workflow.ExecuteLocalActivity(lctx, flow.AddWorkdaysActivity, flow.WorkdaysRequest{From: from, Workdays: n}).Get(ctx, &out)
 	return out, err
 }
 
