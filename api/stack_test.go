@@ -67,13 +67,27 @@ func embeddedTemporal(t *testing.T) *devserver.Server {
 
 // recordHistories writes the histories the tests produce into
 // workflows/testdata/histories, for the replay tests to check against:
-// go test ./api/ -run . -record-histories
-var recordHistories = flag.Bool("record-histories", false, "write workflow histories for the replay tests")
+// go test ./api/ -run . -record-histories. It writes only histories that
+// are not committed yet: a committed history stands for workflows that may
+// be running, and a workflow change that breaks its replay needs
+// workflow.GetVersion, not a new recording. -overwrite-histories replaces
+// committed histories too, for the rare deliberate re-recording while no
+// deployment runs the old code.
+var (
+	recordHistories    = flag.Bool("record-histories", false, "write workflow histories not yet committed, for the replay tests")
+	overwriteHistories = flag.Bool("overwrite-histories", false, "with -record-histories, replace committed histories too")
+)
 
 // recordHistory saves a workflow's history as JSON under name.
 func (s *stack) recordHistory(workflowID, name string) {
 	s.t.Helper()
 	if !*recordHistories {
+		return
+	}
+	path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
+	if _, err := os.Stat(path); err == nil && !*overwriteHistories {
+		s.t.Logf("kept the committed history %s: a workflow change that breaks its replay needs workflow.GetVersion "+
+			"(-overwrite-histories replaces it deliberately)", path)
 		return
 	}
 	iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
@@ -89,7 +103,7 @@ func (s *stack) recordHistory(workflowID, name string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "histories", name+".json"), raw, 0o644); err != nil {
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
 }
