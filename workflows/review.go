@@ -146,18 +146,22 @@ func (s *stationRun) approve(ctx workflow.Context, rv *review, d forms.ReviewDec
 	if err := s.enter(ctx, flow.PhaseOperating, "application "+rv.sub.ApplicationID.String()+" approved"); err != nil {
 		return err
 	}
+	// Competing reviews are withdrawn before the supervision version is
+	// read: a child's cancel request recorded between the version marker
+	// and the next activity does not replay in this SDK (the replayer
+	// predicts the activity's ID one event early).
+	for _, id := range s.order {
+		if other := s.reviews[id]; other != rv {
+			other.closing = "another application was approved"
+			other.cancel()
+		}
+	}
 	// Stations approved before quarterly supervision existed carry on
 	// without a schedule, so their recorded histories replay unchanged.
 	if workflow.GetVersion(ctx, "quarterly-supervision", workflow.DefaultVersion, 1) == 1 {
 		s.state.Term = &flow.Term{Start: start, End: end, Anchor: workflow.Now(ctx)}
 		s.state.NextQuarter = 0
 		workflow.Go(ctx, s.supervise)
-	}
-	for _, id := range s.order {
-		if other := s.reviews[id]; other != rv {
-			other.closing = "another application was approved"
-			other.cancel()
-		}
 	}
 	return s.projectApplication(ctx, rv, flow.AppApproved, uuid.Nil, d.Reasons, contractID)
 }
