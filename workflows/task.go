@@ -38,34 +38,17 @@ type taskRun struct {
 	path                []string // offices the task escalates to, nearest first
 }
 
+// run is the task's story: it learns its durations, sets its due date and
+// reminder, opens, then reminds and escalates until it is completed,
+// closed or withdrawn.
 func (t *taskRun) run(ctx workflow.Context) (flow.TaskResult, error) {
 	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
 	if err := workflow.ExecuteLocalActivity(lctx, flow.TaskPolicyActivity, t.view.Kind).Get(ctx, &t.policy); err != nil {
 		return flow.TaskResult{}, err
 	}
 	t.path = escalationTargets(t.view.StationRegion, t.view.Assignee)
-	start := workflow.Now(ctx)
-	if !t.view.DueFrom.IsZero() && t.view.DueFrom.Before(start) {
-		start = t.view.DueFrom
-	}
-	if t.view.Deadline.IsZero() {
-		due, err := t.addWorkdays(ctx, start, t.policy.DueWorkdays)
-		if err != nil {
-			return flow.TaskResult{}, err
-		}
-		t.view.DueAt = due
-		if err := t.scheduleReminder(ctx, start, t.policy.DueWorkdays); err != nil {
-			return flow.TaskResult{}, err
-		}
-	} else {
-		t.view.DueAt = t.view.Deadline
-		left, err := t.workdaysUntil(ctx, start, t.view.Deadline)
-		if err != nil {
-			return flow.TaskResult{}, err
-		}
-		if err := t.scheduleReminder(ctx, start, left); err != nil {
-			return flow.TaskResult{}, err
-		}
+	if err := t.scheduleDue(ctx); err != nil {
+		return flow.TaskResult{}, err
 	}
 	if err := t.setupHandlers(ctx); err != nil {
 		return flow.TaskResult{}, err
@@ -73,29 +56,12 @@ func (t *taskRun) run(ctx workflow.Context) (flow.TaskResult, error) {
 	if err := t.project(ctx, "created", "system", ""); err != nil {
 		return flow.TaskResult{}, err
 	}
-
 	for t.result == nil {
-		if t.view.Paused {
-			if err := workflow.Await(ctx, func() bool { return t.result != nil || t.changed }); err != nil {
-				return t.cancelled(ctx, err)
-			}
-			t.changed = false
-			continue
-		}
-		next, event := t.nextDeadline()
-		if event == "" { // nothing more to remind or escalate: wait for the answer
-			if err := workflow.Await(ctx, func() bool { return t.result != nil || t.changed }); err != nil {
-				return t.cancelled(ctx, err)
-			}
-			t.changed = false
-			continue
-		}
-		woken, err := workflow.AwaitWithTimeout(ctx, max(next.Sub(workflow.Now(ctx)), time.Millisecond), func() bool { return t.result != nil || t.changed })
+		woken, event, err := t.waitForChange(ctx)
 		if err != nil {
 			return t.cancelled(ctx, err)
 		}
 		if woken {
-			t.changed = false
 			continue
 		}
 		if err := t.fire(ctx, event); err != nil {
@@ -106,6 +72,50 @@ func (t *taskRun) run(ctx workflow.Context) (flow.TaskResult, error) {
 		return flow.TaskResult{}, err
 	}
 	return *t.result, nil
+}
+
+// scheduleDue sets the due date, a number of working days from the start
+// (or the fixed deadline), and the reminder before it.
+func (t *taskRun) scheduleDue(ctx workflow.Context) error {
+	start := workflow.Now(ctx)
+	if !t.view.DueFrom.IsZero() && t.view.DueFrom.Before(start) {
+		start = t.view.DueFrom
+	}
+	if t.view.Deadline.IsZero() {
+		due, err := t.addWorkdays(ctx, start, t.policy.DueWorkdays)
+		if err != nil {
+			return err
+		}
+		t.view.DueAt = due
+		return t.scheduleReminder(ctx, start, t.policy.DueWorkdays)
+	}
+	t.view.DueAt = t.view.Deadline
+	left, err := t.workdaysUntil(ctx, start, t.view.Deadline)
+	if err != nil {
+		return err
+	}
+	return t.scheduleReminder(ctx, start, left)
+}
+
+// waitForChange waits until a handler changes the task or, unless the
+// clock is paused, its next reminder or escalation falls due. woken says a
+// handler changed it; otherwise event is what fell due.
+func (t *taskRun) waitForChange(ctx workflow.Context) (woken bool, event string, err error) {
+	changed := func() bool { return t.result != nil || t.changed }
+	var next time.Time
+	if !t.view.Paused {
+		next, event = t.nextDeadline()
+	}
+	if event == "" { // paused, or nothing more to remind or escalate: wait for the answer
+		err = workflow.Await(ctx, changed)
+		woken = err == nil
+	} else {
+		woken, err = workflow.AwaitWithTimeout(ctx, max(next.Sub(workflow.Now(ctx)), time.Millisecond), changed)
+	}
+	if woken {
+		t.changed = false
+	}
+	return woken, event, err
 }
 
 func (t *taskRun) addWorkdays(ctx workflow.Context, from time.Time, n int) (time.Time, error) {
