@@ -112,9 +112,12 @@ STATIONS ?= 4451
 bench-cycle: postgres ## an annual cycle of STATIONS stations against a bare SignalWithStart baseline, to the end
 	$(GO) run ./cmd/stationflow bench cycle --stations $(STATIONS)
 
+# A committed history is never overwritten by default: a workflow change
+# that breaks its replay needs workflow.GetVersion. OVERWRITE=1 re-records
+# every history deliberately.
 .PHONY: histories
-histories: postgres ## re-record the workflow histories that the replay tests check
-	$(GO) test -count=1 -run . ./api/ -record-histories
+histories: postgres ## record the workflow histories the replay tests check that are not committed yet (OVERWRITE=1: all of them)
+	$(GO) test -count=1 -run . ./api/ -record-histories $(if $(OVERWRITE),-overwrite-histories)
 
 .PHONY: clean
 clean: ## remove build output (not the dev state in .stationflow)

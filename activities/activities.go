@@ -17,14 +17,16 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/stationflow/stationflow/internal/calendar"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 )
 
-// Error types that activities return as non-retryable.
+// Error types that activities return as non-retryable; flow names them
+// because the workflows' retry policies refer to them.
 const (
-	ErrTypeNotFound = "NotFound" // the object the activity works on does not exist
-	ErrTypeInvalid  = "Invalid"  // the input cannot be acted on, however often it is tried
+	ErrTypeNotFound = flow.ErrTypeNotFound
+	ErrTypeInvalid  = flow.ErrTypeInvalid
 )
 
 // Activities holds the dependencies of every activity.
@@ -36,7 +38,7 @@ type Activities struct {
 	Calendar *calendar.Calendar
 	Workday  time.Duration
 	// Policies holds each task kind's durations; DefaultTaskPolicy otherwise.
-	Policies map[string]TaskPolicy
+	Policies map[string]flow.TaskPolicy
 	// Rubrics are the scoring sheets; SupervisionRubric pins the version new
 	// supervisions use (empty: the latest).
 	Rubrics           rubric.Set
@@ -67,10 +69,14 @@ func invalid(format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(msg, ErrTypeInvalid, nil)
 }
 
-func parseID(field, s string) (uuid.UUID, error) {
-	id, err := uuid.Parse(s)
-	if err != nil {
-		return uuid.Nil, invalid("%s %q is not an ID", field, s)
+// optional maps an ID that may be absent (the zero UUID) to the store's
+// nullable column.
+func optional(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
 	}
-	return id, nil
+	return &id
 }
+
+// workflowActor names a workflow in the audit log.
+func workflowActor(workflowID string) string { return "workflow:" + workflowID }

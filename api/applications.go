@@ -5,11 +5,11 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/google/uuid"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/workflows"
@@ -58,11 +58,11 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	accepted, err := workflows.SubmitApplication(r.Context(), s.Temporal, st.ID.String(), workflows.ApplicationSubmission{
-		ApplicationID: app.ID.String(), OrganisationID: org.ID.String(), OrganisationCode: org.CreditCode})
+	accepted, err := workflows.SubmitApplication(r.Context(), s.Temporal, st.ID.String(), flow.ApplicationSubmission{
+		ApplicationID: app.ID, OrganisationID: org.ID, OrganisationCode: org.CreditCode})
 	if err != nil {
 		var appErr *temporal.ApplicationError
-		if errors.As(err, &appErr) && appErr.Type() == workflows.RejectWrongState {
+		if errors.As(err, &appErr) && appErr.Type() == flow.RejectWrongState {
 			if cerr := s.Store.CloseUnreviewedApplication(r.Context(), app.ID, appErr.Message(), p.Actor()); cerr != nil {
 				return cerr
 			}
@@ -74,11 +74,7 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request) error
 		writeJSON(w, http.StatusAccepted, app)
 		return nil
 	}
-	taskID, err := uuid.Parse(accepted.ReviewTaskID)
-	if err != nil {
-		return err
-	}
-	app.State, app.ReviewTaskID = accepted.State, &taskID
+	app.State, app.ReviewTaskID = accepted.State, &accepted.ReviewTaskID
 	w.Header().Set("Location", "/v1/applications/"+app.ID.String())
 	writeJSON(w, http.StatusCreated, app)
 	return nil

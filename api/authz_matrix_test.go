@@ -16,9 +16,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/stationflow/stationflow/internal/auth"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/period"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // The authorization matrix: every route the router serves, called by every
@@ -163,7 +163,7 @@ func newAuthzFixture(s *stack) *authzFixture {
 	selfAssessment := func(c store.Cycle) string {
 		var id string
 		waitFor(t, func() bool {
-			tasks, err := s.store.OpenCycleTasks(ctx, c.ID, workflows.KindSelfAssessment)
+			tasks, err := s.store.OpenCycleTasks(ctx, c.ID, flow.KindSelfAssessment)
 			if err != nil || len(tasks) != 1 {
 				return false
 			}
@@ -181,7 +181,7 @@ func newAuthzFixture(s *stack) *authzFixture {
 	doc := `{"sections":[],"failed_indicators":[],"failed_critical":[],"scores":[],"summary":"authorization matrix"}`
 	sum := sha256.Sum256([]byte(doc))
 	card, err := s.store.IssueScorecard(ctx, store.Scorecard{ID: store.NewID(), StationID: f.township.ID, OrganisationID: &f.orgA.ID,
-		RegionCode: f.township.RegionCode, Kind: workflows.KindSupervision, Period: quarter, TaskID: store.NewID(),
+		RegionCode: f.township.RegionCode, Kind: flow.KindSupervision, Period: quarter, TaskID: store.NewID(),
 		RubricVersion: "supervision-2026.1", Total: 55, Document: []byte(doc), ContentHash: hex.EncodeToString(sum[:]), FiledBy: "test"}, "test")
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +189,7 @@ func newAuthzFixture(s *stack) *authzFixture {
 	f.card = card.ID.String()
 	item := store.Rectification{ID: store.NewID(), StationID: f.township.ID, OrganisationID: &f.orgA.ID, RegionCode: f.township.RegionCode,
 		ScorecardID: card.ID, Period: quarter, Indicator: "S1", IndicatorName: "持证社工配备", Critical: true, Points: 0, MaxPoints: 10,
-		VerifierKind: workflows.AssignPerson, VerifierID: assigned, State: store.RectificationOpen, Round: 1, Version: 1}
+		VerifierKind: flow.AssignPerson, VerifierID: assigned, State: store.RectificationOpen, Round: 1, Version: 1}
 	if err := s.store.ProjectRectification(ctx, item, "opened", "test", ""); err != nil {
 		t.Fatal(err)
 	}

@@ -14,10 +14,9 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/auth"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // operatorFor runs one application for a station through approval by the
@@ -90,10 +89,10 @@ func (s *stack) cycleStation(token string, cycleID string, station store.Station
 
 func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 	t.Parallel()
-	quiet := activities.TaskPolicy{DueWorkdays: 600, EscalateEveryWorkdays: 600}
-	s := newStackWith(t, stackOptions{workday: 100 * time.Millisecond, quarterWorkdays: 100000, policies: map[string]activities.TaskPolicy{
-		workflows.KindApplicationReview: quiet, workflows.KindAnnualEvaluation: quiet, workflows.KindArbitration: quiet,
-		workflows.KindRenewalDecision: quiet, workflows.KindAppealReview: quiet,
+	quiet := flow.TaskPolicy{DueWorkdays: 600, EscalateEveryWorkdays: 600}
+	s := newStackWith(t, stackOptions{workday: 100 * time.Millisecond, quarterWorkdays: 100000, policies: map[string]flow.TaskPolicy{
+		flow.KindApplicationReview: quiet, flow.KindAnnualEvaluation: quiet, flow.KindArbitration: quiet,
+		flow.KindRenewalDecision: quiet, flow.KindAppealReview: quiet,
 	}})
 	ctx := context.Background()
 	admin := s.token(auth.RoleAdmin, "")
@@ -159,7 +158,7 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 
 	// Self-assessments: a bulk extension is previewed, then applied.
 	for _, st := range []store.Station{renewed, conditional, exiting} {
-		s.cycleTask(orgToken, workflows.KindSelfAssessment, st)
+		s.cycleTask(orgToken, flow.KindSelfAssessment, st)
 	}
 	var dry map[string]any
 	s.do("POST", cyclePath+"/extend?dry_run=true", county, map[string]any{"kind": "self_assessment", "workdays": 5, "reason": "春节前后放假顺延"}).
@@ -178,7 +177,7 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 		t.Fatalf("bulk extension %+v", bulk)
 	}
 	for _, st := range []store.Station{renewed, conditional, exiting} {
-		task := s.cycleTask(orgToken, workflows.KindSelfAssessment, st)
+		task := s.cycleTask(orgToken, flow.KindSelfAssessment, st)
 		if task.AnnualEvidence == nil || len(task.AnnualEvidence.Lines) != 6 {
 			t.Fatalf("self-assessment shows evidence %+v", task.AnnualEvidence)
 		}
@@ -198,11 +197,11 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 	for i, evaluator := range []string{first, second} {
 		token := s.token(auth.RoleSupervisor, evaluator)
 		for _, st := range []store.Station{renewed, conditional, exiting} {
-			task := s.cycleTask(token, workflows.KindAnnualEvaluation, st)
+			task := s.cycleTask(token, flow.KindAnnualEvaluation, st)
 			s.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", token, rubricForm(task, shares[st.ID.String()][i])).must(t, 200)
 		}
 	}
-	arbitration := s.cycleTask(county, workflows.KindArbitration, conditional)
+	arbitration := s.cycleTask(county, flow.KindArbitration, conditional)
 	if len(arbitration.Evaluations) < 2 {
 		t.Fatalf("arbitration shows evaluations %+v", arbitration.Evaluations)
 	}
@@ -218,7 +217,7 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 		if cs.Proposal == nil || *cs.Proposal != wantProposal {
 			t.Fatalf("station %s proposal %v, want %s (total %v grade %v)", st.RegionCode, cs.Proposal, wantProposal, cs.Total, cs.Grade)
 		}
-		task := s.cycleTask(county, workflows.KindRenewalDecision, st)
+		task := s.cycleTask(county, flow.KindRenewalDecision, st)
 		form := map[string]any{"decision": decision, "reason": reason}
 		if decision == "conditional_renew" {
 			p := s.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", county, map[string]any{"decision": decision}).must(t, 422).problem(t)
@@ -246,7 +245,7 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 	if appealed["office"] != "5101" || resent["review_task_id"] != appealed["review_task_id"] {
 		t.Fatalf("appeal %v, sent again %v: want one review at the city office", appealed, resent)
 	}
-	review := s.cycleTask(city, workflows.KindAppealReview, conditional)
+	review := s.cycleTask(city, flow.KindAppealReview, conditional)
 	s.do("POST", "/v1/tasks/"+review.ID.String()+"/complete", city, map[string]any{"outcome": "change", "decision": "conditional_renew",
 		"reason": "改为原决定不成立"}).must(t, 422)
 	s.do("POST", "/v1/tasks/"+review.ID.String()+"/complete", city, map[string]any{"outcome": "uphold", "reason": "仲裁程序合规，维持原决定"}).must(t, 200)
@@ -338,7 +337,7 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 
 	// The appeal's reason reached the workflow, yet Temporal's store holds
 	// it only encrypted: the raw history has no trace of it.
-	raw := rawHistory(t, s, activities.EvaluationWorkflowID(cycle.ID.String(), conditional.ID.String()))
+	raw := rawHistory(t, s, flow.EvaluationWorkflowID(cycle.ID.String(), conditional.ID.String()))
 	if !bytes.Contains(raw, []byte("binary/encrypted")) {
 		t.Fatalf("the evaluation's history has no encrypted payloads")
 	}
@@ -351,10 +350,10 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 		t.Fatalf("the appeal's reason did not arrive: %q", cs.AppealReason)
 	}
 
-	s.recordHistory(workflows.CycleWorkflowID(cycle.ID.String()), "cycle-completed")
-	s.recordHistory(activities.EvaluationWorkflowID(cycle.ID.String(), conditional.ID.String()), "evaluation-arbitrated-appealed-conditional")
-	s.recordHistory(activities.EvaluationWorkflowID(cycle.ID.String(), exiting.ID.String()), "evaluation-exit")
-	s.recordHistory(workflows.StationWorkflowID(renewed.ID.String()), "station-renewed")
+	s.recordHistory(flow.CycleWorkflowID(cycle.ID.String()), "cycle-completed")
+	s.recordHistory(flow.EvaluationWorkflowID(cycle.ID.String(), conditional.ID.String()), "evaluation-arbitrated-appealed-conditional")
+	s.recordHistory(flow.EvaluationWorkflowID(cycle.ID.String(), exiting.ID.String()), "evaluation-exit")
+	s.recordHistory(flow.StationWorkflowID(renewed.ID.String()), "station-renewed")
 }
 
 func TestACancelledCycleStopsItsStationsAndFreesThemForAnotherCycle(t *testing.T) {
@@ -369,7 +368,7 @@ func TestACancelledCycleStopsItsStationsAndFreesThemForAnotherCycle(t *testing.T
 		"self_assessment_due_workdays": 600, "evaluation_due_workdays": 600, "min_term_days": 0}
 	var cycle store.Cycle
 	s.do("POST", "/v1/cycles", county, body).must(t, 201).json(t, &cycle)
-	task := s.cycleTask(orgToken, workflows.KindSelfAssessment, township)
+	task := s.cycleTask(orgToken, flow.KindSelfAssessment, township)
 	cyclePath := "/v1/cycles/" + cycle.ID.String()
 
 	s.do("POST", cyclePath+"/cancel", s.token(auth.RoleOffice, "510104"), nil).must(t, 404)

@@ -12,10 +12,10 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 
-	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/calendar"
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/grading"
 	"github.com/stationflow/stationflow/internal/report"
@@ -158,7 +158,7 @@ func (s *Server) createCycle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id := store.NewID()
-	c, err := s.Store.CreateCycle(r.Context(), id, set, req.PreviewDigest, workflows.CycleWorkflowID(id.String()), principal(r).Actor())
+	c, err := s.Store.CreateCycle(r.Context(), id, set, req.PreviewDigest, flow.CycleWorkflowID(id.String()), principal(r).Actor())
 	if errors.Is(err, store.ErrPreviewChanged) {
 		return problem(http.StatusConflict, ProblemConflict, err.Error()+"; preview again and confirm the new set",
 			FieldError{Field: "preview_digest", Message: "no longer matches the stations the cycle would include"})
@@ -166,7 +166,7 @@ func (s *Server) createCycle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := workflows.StartCycle(r.Context(), s.Temporal, s.TaskQueue, workflows.CycleInput{CycleID: id.String(), Settings: set}); err != nil {
+	if err := workflows.StartCycle(r.Context(), s.Temporal, s.TaskQueue, flow.CycleInput{CycleID: id, Settings: set.Flow()}); err != nil {
 		return fmt.Errorf("starting cycle %s: %w", id, err)
 	}
 	w.Header().Set("Location", "/v1/cycles/"+id.String())
@@ -422,12 +422,12 @@ func (s *Server) extendCycle(w http.ResponseWriter, r *http.Request) error {
 		wg       sync.WaitGroup
 		sem      = make(chan struct{}, bulkConcurrency)
 	)
-	arg := workflows.ExtendRequest{Caller: caller(principal(r)), Workdays: req.Workdays, Reason: req.Reason}
+	arg := flow.ExtendRequest{Caller: caller(principal(r)), Workdays: req.Workdays, Reason: req.Reason}
 	for _, t := range tasks {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			err := s.sendUpdate(r, t, workflows.ExtendUpdate, arg)
+			err := s.sendUpdate(r, t, flow.ExtendUpdate, arg)
 			if err == nil {
 				return
 			}
@@ -476,11 +476,11 @@ func (s *Server) createAppeal(w http.ResponseWriter, r *http.Request) error {
 	if cs.OrganisationID == nil || *cs.OrganisationID != principal(r).ScopeID() {
 		return problem(http.StatusForbidden, ProblemForbidden, "only the organisation evaluated may appeal")
 	}
-	wid := activities.EvaluationWorkflowID(cs.CycleID.String(), st.ID.String())
-	h, err := s.Temporal.UpdateWorkflow(r.Context(), client.UpdateWorkflowOptions{WorkflowID: wid, UpdateName: workflows.AppealUpdate,
+	wid := flow.EvaluationWorkflowID(cs.CycleID.String(), st.ID.String())
+	h, err := s.Temporal.UpdateWorkflow(r.Context(), client.UpdateWorkflowOptions{WorkflowID: wid, UpdateName: flow.AppealUpdate,
 		UpdateID: "appeal/" + cs.CycleID.String() + "/" + st.ID.String(),
-		Args:     []any{workflows.AppealRequest{Caller: caller(principal(r)), Reason: req.Reason}}, WaitForStage: client.WorkflowUpdateStageCompleted})
-	var accepted workflows.AppealAccepted
+		Args:     []any{flow.AppealRequest{Caller: caller(principal(r)), Reason: req.Reason}}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	var accepted flow.AppealAccepted
 	if err == nil {
 		err = h.Get(r.Context(), &accepted)
 	}

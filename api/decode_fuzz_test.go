@@ -14,6 +14,7 @@ import (
 
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/grading"
 	"github.com/stationflow/stationflow/internal/rubric"
@@ -139,6 +140,15 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// A scored task carries its frozen rubric as the rubric's JSON document.
+	annualDoc, err := json.Marshal(annual)
+	if err != nil {
+		f.Fatal(err)
+	}
+	supervisionDoc, err := json.Marshal(supervision)
+	if err != nil {
+		f.Fatal(err)
+	}
 	s := &Server{Rubrics: set}
 
 	const js = "application/json"
@@ -174,14 +184,14 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 	}
 
 	levels := []codes.StationLevel{codes.CityCentre, codes.CountyStation, codes.TownshipStation, codes.CommunityRoom}
-	var completions []workflows.TaskInput
-	for _, kind := range workflows.TaskKinds {
-		in := workflows.TaskInput{Kind: kind, StationLevel: string(codes.TownshipStation), Outcome: grading.Renew}
+	var completions []flow.TaskInput
+	for _, kind := range flow.TaskKinds {
+		in := flow.TaskInput{Kind: kind, StationLevel: string(codes.TownshipStation), Outcome: grading.Renew}
 		switch kind {
-		case workflows.KindSupervision:
-			in.Rubric = supervision
-		case workflows.KindAnnualEvaluation, workflows.KindSelfAssessment:
-			in.Rubric = annual
+		case flow.KindSupervision:
+			in.Rubric = supervisionDoc
+		case flow.KindAnnualEvaluation, flow.KindSelfAssessment:
+			in.Rubric = annualDoc
 		}
 		completions = append(completions, in)
 	}

@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/api/enums/v1"
 
 	"github.com/stationflow/stationflow/internal/auth"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // A credit code whose check character is right (GB 32100-2015).
@@ -49,7 +49,7 @@ func TestCreatingAStationStartsItsLifecycleAwaitingAnOperator(t *testing.T) {
 	// The workflow runs under the station's ID, with typed search attributes,
 	// and answers the status query.
 	ctx := context.Background()
-	desc, err := s.temporal.DescribeWorkflowExecution(ctx, workflows.StationWorkflowID(township.ID.String()), "")
+	desc, err := s.temporal.DescribeWorkflowExecution(ctx, flow.StationWorkflowID(township.ID.String()), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +64,10 @@ func TestCreatingAStationStartsItsLifecycleAwaitingAnOperator(t *testing.T) {
 			t.Errorf("search attribute %s = %v, want %q", name, p, want)
 		}
 	}
-	var status workflows.StationStatus
+	var status flow.StationStatus
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		v, err := s.temporal.QueryWorkflow(ctx, workflows.StationWorkflowID(township.ID.String()), "", workflows.StatusQuery)
+		v, err := s.temporal.QueryWorkflow(ctx, flow.StationWorkflowID(township.ID.String()), "", flow.StatusQuery)
 		if err == nil {
 			if err := v.Get(&status); err != nil {
 				t.Fatal(err)
@@ -88,7 +88,7 @@ func TestCreatingAStationStartsItsLifecycleAwaitingAnOperator(t *testing.T) {
 		err := s.store.Pool.QueryRow(ctx, `SELECT phase_version, workflow_started FROM stations WHERE id = $1`, township.ID).Scan(&version, &started)
 		return err == nil && version == 1 && started
 	})
-	s.recordHistory(workflows.StationWorkflowID(township.ID.String()), "station-awaiting-operator")
+	s.recordHistory(flow.StationWorkflowID(township.ID.String()), "station-awaiting-operator")
 }
 
 func TestCallersSeeOnlyWhatTheirScopeHolds(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/stationflow/stationflow/internal/auth"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // Fields a caller may not set — a station's phase or operator, an
@@ -67,7 +67,7 @@ func TestFieldsACallerMayNotSetAreRefusedByName(t *testing.T) {
 	refused("POST", "/v1/cycles", countyToken, with(cycle, "stations", 0), "stations", http.StatusBadRequest)
 	var started store.Cycle
 	s.do("POST", "/v1/cycles", countyToken, cycle).must(t, 201).json(t, &started)
-	task := s.cycleTask(orgToken, workflows.KindSelfAssessment, township)
+	task := s.cycleTask(orgToken, flow.KindSelfAssessment, township)
 	form := rubricForm(task, 0.9)
 	form["funding_used_yuan"] = 1000
 	refused("POST", "/v1/tasks/"+task.ID.String()+"/complete", orgToken, with(form, "total", 100), "total", http.StatusUnprocessableEntity)

@@ -6,11 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 func creditCode(t *testing.T, first17 string) string {
@@ -139,7 +138,7 @@ func TestCompetingApplicationsAreReviewedAndTheApprovedOneRunsTheStation(t *test
 	if len(status.Stations) != 1 || status.Stations[0].Station.Phase != "operating" {
 		t.Errorf("status %+v", status)
 	}
-	s.recordHistory(workflows.StationWorkflowID(township.ID.String()), "station-competing-applications-one-approved")
+	s.recordHistory(flow.StationWorkflowID(township.ID.String()), "station-competing-applications-one-approved")
 	s.recordHistory(review.WorkflowID, "task-review-approved")
 }
 
@@ -223,7 +222,7 @@ func TestARejectedAndAnAmendedThenApprovedApplication(t *testing.T) {
 	if err != nil || len(contracts) != 1 || contracts[0].TermStart.Format(time.DateOnly) != "2026-07-01" {
 		t.Fatalf("contracts %+v (%v)", contracts, err)
 	}
-	s.recordHistory(workflows.StationWorkflowID(township.ID.String()), "station-rejected-then-amended-and-approved")
+	s.recordHistory(flow.StationWorkflowID(township.ID.String()), "station-rejected-then-amended-and-approved")
 	s.recordHistory(amendTask.WorkflowID, "task-amendment-completed")
 }
 
@@ -232,7 +231,7 @@ func TestAReviewLeftAloneIsRemindedThenEscalatesToTheCityOffice(t *testing.T) {
 	// A working day lasts 300 ms: the review is due after 3 (0.9 s), the
 	// reminder comes a working day before, and overdue work climbs one
 	// office every 2 working days.
-	s := newStackWith(t, stackOptions{workday: 300 * time.Millisecond, policies: map[string]activities.TaskPolicy{
+	s := newStackWith(t, stackOptions{workday: 300 * time.Millisecond, policies: map[string]flow.TaskPolicy{
 		"application_review": {DueWorkdays: 3, RemindWorkdaysBefore: 1, EscalateEveryWorkdays: 2},
 	}})
 	admin := s.token(auth.RoleAdmin, "")

@@ -26,13 +26,13 @@ import (
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codec"
 	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/testdb"
 	"github.com/stationflow/stationflow/internal/testkit"
 	"github.com/stationflow/stationflow/schemas"
 	"github.com/stationflow/stationflow/worker"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // The integration tests share one embedded Temporal server (in memory) and
@@ -55,7 +55,7 @@ func embeddedTemporal(t *testing.T) *devserver.Server {
 	t.Helper()
 	temporalOnce.Do(func() {
 		temporalSrv, temporalErr = devserver.Start(context.Background(), devserver.Options{
-			Namespace: workflows.Namespace, SearchAttributes: workflows.SearchAttributes(),
+			Namespace: flow.Namespace, SearchAttributes: flow.SearchAttributes(),
 			Logger: slog.New(slog.DiscardHandler),
 		})
 	})
@@ -67,13 +67,27 @@ func embeddedTemporal(t *testing.T) *devserver.Server {
 
 // recordHistories writes the histories the tests produce into
 // workflows/testdata/histories, for the replay tests to check against:
-// go test ./api/ -run . -record-histories
-var recordHistories = flag.Bool("record-histories", false, "write workflow histories for the replay tests")
+// go test ./api/ -run . -record-histories. It writes only histories that
+// are not committed yet: a committed history stands for workflows that may
+// be running, and a workflow change that breaks its replay needs
+// workflow.GetVersion, not a new recording. -overwrite-histories replaces
+// committed histories too, for the rare deliberate re-recording while no
+// deployment runs the old code.
+var (
+	recordHistories    = flag.Bool("record-histories", false, "write workflow histories not yet committed, for the replay tests")
+	overwriteHistories = flag.Bool("overwrite-histories", false, "with -record-histories, replace committed histories too")
+)
 
 // recordHistory saves a workflow's history as JSON under name.
 func (s *stack) recordHistory(workflowID, name string) {
 	s.t.Helper()
 	if !*recordHistories {
+		return
+	}
+	path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
+	if _, err := os.Stat(path); err == nil && !*overwriteHistories {
+		s.t.Logf("kept the committed history %s: a workflow change that breaks its replay needs workflow.GetVersion "+
+			"(-overwrite-histories replaces it deliberately)", path)
 		return
 	}
 	iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
@@ -89,7 +103,7 @@ func (s *stack) recordHistory(workflowID, name string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "histories", name+".json"), raw, 0o644); err != nil {
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -107,7 +121,7 @@ type stack struct {
 // kind's durations in working days.
 type stackOptions struct {
 	workday         time.Duration
-	policies        map[string]activities.TaskPolicy
+	policies        map[string]flow.TaskPolicy
 	quarterWorkdays int // a supervision quarter's length in working days
 	rateLimit       float64
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/worker"
 	"github.com/stationflow/stationflow/workflows"
 )
 
@@ -43,7 +42,7 @@ func (s *Server) createStation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := workflows.StartStation(r.Context(), s.Temporal, s.TaskQueue, worker.StationInput(st)); err != nil {
+	if err := workflows.StartStation(r.Context(), s.Temporal, s.TaskQueue, st.FlowInput()); err != nil {
 		s.Logger.Warn("station lifecycle not started yet; the reconciler will start it", "station_id", st.ID, "error", err)
 	} else if err := s.Store.MarkWorkflowStarted(r.Context(), st.ID); err != nil {
 		s.Logger.Warn("recording lifecycle start", "station_id", st.ID, "error", err)

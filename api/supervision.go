@@ -18,11 +18,11 @@ import (
 
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/calendar"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/period"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // Limits on evidence.
@@ -435,7 +435,7 @@ func (s *Server) visibleRectification(r *http.Request) (store.Rectification, err
 	case auth.RoleOrg:
 		ok = item.OrganisationID != nil && *item.OrganisationID == p.ScopeID()
 	case auth.RoleSupervisor:
-		ok = item.VerifierKind == workflows.AssignPerson && item.VerifierID == p.Scope
+		ok = item.VerifierKind == flow.AssignPerson && item.VerifierID == p.Scope
 	}
 	if !ok {
 		return item, notFound("rectification")
@@ -510,7 +510,7 @@ func (s *Server) verifyRectification(w http.ResponseWriter, r *http.Request) err
 // updateRectification completes the item's task with the form and answers
 // with the item as it stands afterwards.
 func (s *Server) updateRectification(w http.ResponseWriter, r *http.Request, item store.Rectification, t store.Task, form json.RawMessage) error {
-	if err := s.sendUpdate(r, t, workflows.CompleteUpdate, workflows.CompleteRequest{Caller: caller(principal(r)), Form: form}); err != nil {
+	if err := s.sendUpdate(r, t, flow.CompleteUpdate, flow.CompleteRequest{Caller: caller(principal(r)), Form: form}); err != nil {
 		return err
 	}
 	// The item's own workflow records the step right after the task ends;

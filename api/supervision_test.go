@@ -12,12 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/calendar"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/period"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // chinaToday is the date in China, the one evidence is dated by.
@@ -119,10 +118,10 @@ type taskWithRubric struct {
 
 func TestAQuarterIsSupervisedOverHTTPFromEvidenceToAVerifiedRectification(t *testing.T) {
 	t.Parallel()
-	s := newStackWith(t, stackOptions{workday: 100 * time.Millisecond, quarterWorkdays: 20, policies: map[string]activities.TaskPolicy{
-		workflows.KindSupervision:        {DueWorkdays: 600, EscalateEveryWorkdays: 600},
-		workflows.KindRectification:      {DueWorkdays: 600, EscalateEveryWorkdays: 600},
-		workflows.KindRectificationCheck: {DueWorkdays: 600, EscalateEveryWorkdays: 600},
+	s := newStackWith(t, stackOptions{workday: 100 * time.Millisecond, quarterWorkdays: 20, policies: map[string]flow.TaskPolicy{
+		flow.KindSupervision:        {DueWorkdays: 600, EscalateEveryWorkdays: 600},
+		flow.KindRectification:      {DueWorkdays: 600, EscalateEveryWorkdays: 600},
+		flow.KindRectificationCheck: {DueWorkdays: 600, EscalateEveryWorkdays: 600},
 	}})
 	admin := s.token(auth.RoleAdmin, "")
 	// Two supervisors in the county: one works for the organisation that
@@ -293,15 +292,15 @@ func TestAQuarterIsSupervisedOverHTTPFromEvidenceToAVerifiedRectification(t *tes
 	if len(items.Items) != 0 {
 		t.Errorf("%d items still unverified", len(items.Items))
 	}
-	s.recordHistory(workflows.SupervisionWorkflowID(station.ID.String(), quarter), "supervision-filed-with-rectification")
-	s.recordHistory(workflows.RectificationWorkflowID(station.ID.String(), quarter, failed), "rectification-responded-verified")
-	s.recordHistory(workflows.StationWorkflowID(station.ID.String()), "station-operating-supervised")
+	s.recordHistory(flow.SupervisionWorkflowID(station.ID.String(), quarter), "supervision-filed-with-rectification")
+	s.recordHistory(flow.RectificationWorkflowID(station.ID.String(), quarter, failed), "rectification-responded-verified")
+	s.recordHistory(flow.StationWorkflowID(station.ID.String()), "station-operating-supervised")
 }
 
 func TestAnUnfiledSupervisionFormEscalatesToTheCountyOffice(t *testing.T) {
 	t.Parallel()
-	s := newStackWith(t, stackOptions{workday: 100 * time.Millisecond, quarterWorkdays: 20, policies: map[string]activities.TaskPolicy{
-		workflows.KindSupervision: {DueWorkdays: 2, EscalateEveryWorkdays: 600},
+	s := newStackWith(t, stackOptions{workday: 100 * time.Millisecond, quarterWorkdays: 20, policies: map[string]flow.TaskPolicy{
+		flow.KindSupervision: {DueWorkdays: 2, EscalateEveryWorkdays: 600},
 	}})
 	admin := s.token(auth.RoleAdmin, "")
 	s.person(admin, map[string]any{"name": "钱进", "role": "supervisor", "region_code": "510108"})
@@ -331,7 +330,7 @@ func TestAnUnfiledSupervisionFormEscalatesToTheCountyOffice(t *testing.T) {
 	// A scaled quarter is short, so the next quarter's form may already be
 	// overdue too; overdue forms only accumulate here, so the summary counts
 	// this one and never more than are overdue a moment later.
-	overdue, err := s.store.ListTasks(context.Background(), store.TaskFilter{All: true, Kind: workflows.KindSupervision, Overdue: true}, store.Page{})
+	overdue, err := s.store.ListTasks(context.Background(), store.TaskFilter{All: true, Kind: flow.KindSupervision, Overdue: true}, store.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,5 +348,5 @@ func TestAnUnfiledSupervisionFormEscalatesToTheCountyOffice(t *testing.T) {
 		return err == nil && q.State == store.QuarterMissed && q.Reason == "the station was shut for repairs all quarter"
 	})
 	s.recordHistory(task.WorkflowID, "task-supervision-escalated-closed")
-	s.recordHistory(workflows.SupervisionWorkflowID(station.ID.String(), quarter), "supervision-missed")
+	s.recordHistory(flow.SupervisionWorkflowID(station.ID.String(), quarter), "supervision-missed")
 }

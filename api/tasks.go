@@ -16,10 +16,10 @@ import (
 
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/period"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // listTasks is the caller's inbox: an office sees the work addressed to it
@@ -39,11 +39,11 @@ func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.Overdue = b
 	}
-	if f.Kind != "" && !oneOf(f.Kind, workflows.TaskKinds...) {
+	if f.Kind != "" && !oneOf(f.Kind, flow.TaskKinds...) {
 		return problem(http.StatusBadRequest, ProblemInvalid, "unknown task kind", FieldError{Field: "kind",
-			Message: "must be one of: " + strings.Join(workflows.TaskKinds, ", ")})
+			Message: "must be one of: " + strings.Join(flow.TaskKinds, ", ")})
 	}
-	if f.State != "" && !oneOf(f.State, workflows.TaskOpen, workflows.TaskClaimed, workflows.TaskEscalated, workflows.TaskCompleted, workflows.TaskCancelled) {
+	if f.State != "" && !oneOf(f.State, flow.TaskOpen, flow.TaskClaimed, flow.TaskEscalated, flow.TaskCompleted, flow.TaskCancelled) {
 		return problem(http.StatusBadRequest, ProblemInvalid, "unknown state", FieldError{Field: "state",
 			Message: "must be one of: open, claimed, escalated, completed, cancelled"})
 	}
@@ -87,9 +87,9 @@ func (s *Server) canSeeTask(ctx context.Context, p auth.Principal, t store.Task)
 		return true, nil
 	case auth.RoleOffice:
 		return codes.Within(t.RegionCode, p.Scope) || t.EscalatedTo == p.Scope ||
-			(t.AssigneeKind == workflows.AssignOffice && t.AssigneeID == p.Scope), nil
+			(t.AssigneeKind == flow.AssignOffice && t.AssigneeID == p.Scope), nil
 	case auth.RoleOrg:
-		if t.AssigneeKind == workflows.AssignOrg && t.AssigneeID == p.Scope {
+		if t.AssigneeKind == flow.AssignOrg && t.AssigneeID == p.Scope {
 			return true, nil
 		}
 		if t.SubjectID != nil {
@@ -100,7 +100,7 @@ func (s *Server) canSeeTask(ctx context.Context, p auth.Principal, t store.Task)
 			return err == nil && app.OrganisationID == p.ScopeID(), err
 		}
 	case auth.RoleSupervisor:
-		return t.AssigneeKind == workflows.AssignPerson && t.AssigneeID == p.Scope, nil
+		return t.AssigneeKind == flow.AssignPerson && t.AssigneeID == p.Scope, nil
 	}
 	return false, nil
 }
@@ -146,7 +146,7 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	out := taskWithEvidence{Task: t}
-	if t.Kind == workflows.KindSupervision {
+	if t.Kind == flow.KindSupervision {
 		q, err := period.Parse(t.Period)
 		if err != nil {
 			return fmt.Errorf("task %s has no quarter: %w", t.ID, err)
@@ -157,7 +157,7 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Evidence = &pack
 	}
-	if oneOf(t.Kind, workflows.KindSelfAssessment, workflows.KindAnnualEvaluation, workflows.KindArbitration) && t.SubjectID != nil {
+	if oneOf(t.Kind, flow.KindSelfAssessment, flow.KindAnnualEvaluation, flow.KindArbitration) && t.SubjectID != nil {
 		year, err := strconv.Atoi(t.Period)
 		if err != nil {
 			return fmt.Errorf("task %s has no year: %w", t.ID, err)
@@ -167,7 +167,7 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		out.AnnualEvidence = &ev
-		if t.Kind == workflows.KindArbitration {
+		if t.Kind == flow.KindArbitration {
 			if out.Evaluations, err = s.Store.Evaluations(r.Context(), *t.SubjectID, t.StationID); err != nil {
 				return err
 			}
@@ -177,8 +177,8 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func caller(p auth.Principal) workflows.Caller {
-	return workflows.Caller{Role: string(p.Role), Scope: p.Scope, TokenID: p.TokenID.String()}
+func caller(p auth.Principal) flow.Caller {
+	return flow.Caller{Role: p.Role, Scope: p.Scope, TokenID: p.TokenID.String()}
 }
 
 // completeTask sends the form to the task's workflow, whose validator checks
@@ -198,12 +198,12 @@ func (s *Server) completeTask(w http.ResponseWriter, r *http.Request) error {
 	if !json.Valid(raw) {
 		return problem(http.StatusBadRequest, ProblemMalformed, "the form is not valid JSON", FieldError{Field: "body", Message: "not valid JSON"})
 	}
-	if t.Kind == workflows.KindSupervision {
+	if t.Kind == flow.KindSupervision {
 		if err := s.checkScoredForm(r, t, raw); err != nil {
 			return err
 		}
 	}
-	return s.updateTask(w, r, t, workflows.CompleteUpdate, workflows.CompleteRequest{Caller: caller(principal(r)), Form: raw})
+	return s.updateTask(w, r, t, flow.CompleteUpdate, flow.CompleteRequest{Caller: caller(principal(r)), Form: raw})
 }
 
 // readLimited reads the whole body, refusing more than limit bytes.
@@ -228,7 +228,7 @@ func (s *Server) closeTask(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	return s.updateTask(w, r, t, workflows.CloseUpdate, workflows.CloseRequest{Caller: caller(principal(r)), Reason: req.Reason})
+	return s.updateTask(w, r, t, flow.CloseUpdate, flow.CloseRequest{Caller: caller(principal(r)), Reason: req.Reason})
 }
 
 func (s *Server) claimTask(w http.ResponseWriter, r *http.Request) error {
@@ -236,7 +236,7 @@ func (s *Server) claimTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.updateTask(w, r, t, workflows.ClaimUpdate, workflows.ClaimRequest{Caller: caller(principal(r))})
+	return s.updateTask(w, r, t, flow.ClaimUpdate, flow.ClaimRequest{Caller: caller(principal(r))})
 }
 
 type reassignRequest struct {
@@ -256,8 +256,8 @@ func (s *Server) reassignTask(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	return s.updateTask(w, r, t, workflows.ReassignUpdate, workflows.ReassignRequest{Caller: caller(principal(r)),
-		Assignee: workflows.Assignee{Kind: req.Assignee.Kind, ID: req.Assignee.ID}, Reason: req.Reason})
+	return s.updateTask(w, r, t, flow.ReassignUpdate, flow.ReassignRequest{Caller: caller(principal(r)),
+		Assignee: flow.Assignee{Kind: req.Assignee.Kind, ID: req.Assignee.ID}, Reason: req.Reason})
 }
 
 type extendRequest struct {
@@ -276,7 +276,7 @@ func (s *Server) extendTask(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	return s.updateTask(w, r, t, workflows.ExtendUpdate, workflows.ExtendRequest{Caller: caller(principal(r)),
+	return s.updateTask(w, r, t, flow.ExtendUpdate, flow.ExtendRequest{Caller: caller(principal(r)),
 		Workdays: req.Workdays, Pause: req.Pause, Resume: req.Resume, Reason: req.Reason})
 }
 
@@ -316,11 +316,11 @@ func updateProblem(err error) error {
 	switch {
 	case errors.As(err, &appErr):
 		switch appErr.Type() {
-		case workflows.RejectForbidden:
+		case flow.RejectForbidden:
 			return problem(http.StatusForbidden, ProblemForbidden, appErr.Message())
-		case workflows.RejectWrongState:
+		case flow.RejectWrongState:
 			return problem(http.StatusConflict, ProblemConflict, appErr.Message())
-		case workflows.RejectInvalid:
+		case flow.RejectInvalid:
 			var fields forms.Errors
 			if appErr.HasDetails() {
 				_ = appErr.Details(&fields)

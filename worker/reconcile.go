@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/workflows"
 )
@@ -43,11 +44,11 @@ func (r *Reconciler) resendApplications(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		_, err = workflows.SubmitApplication(ctx, r.Client, app.StationID.String(), workflows.ApplicationSubmission{
-			ApplicationID: app.ID.String(), OrganisationID: org.ID.String(), OrganisationCode: org.CreditCode})
+		_, err = workflows.SubmitApplication(ctx, r.Client, app.StationID.String(), flow.ApplicationSubmission{
+			ApplicationID: app.ID, OrganisationID: org.ID, OrganisationCode: org.CreditCode})
 		var refused *temporal.ApplicationError
 		switch {
-		case errors.As(err, &refused) && refused.Type() == workflows.RejectWrongState:
+		case errors.As(err, &refused) && refused.Type() == flow.RejectWrongState:
 			if err := r.Store.CloseUnreviewedApplication(ctx, app.ID, refused.Message(), "reconciler"); err != nil {
 				return err
 			}
@@ -66,7 +67,7 @@ func (r *Reconciler) startCycles(ctx context.Context) error {
 		return err
 	}
 	for _, c := range cycles {
-		if err := workflows.StartCycle(ctx, r.Client, r.TaskQueue, workflows.CycleInput{CycleID: c.ID.String(), Settings: c.CycleSettings}); err != nil {
+		if err := workflows.StartCycle(ctx, r.Client, r.TaskQueue, flow.CycleInput{CycleID: c.ID, Settings: c.CycleSettings.Flow()}); err != nil {
 			return err
 		}
 	}
@@ -137,7 +138,7 @@ func (r *Reconciler) startAll(ctx context.Context, batch []store.Station, worker
 	for range workers {
 		wg.Go(func() {
 			for st := range jobs {
-				err := workflows.StartStation(ctx, r.Client, r.TaskQueue, StationInput(st))
+				err := workflows.StartStation(ctx, r.Client, r.TaskQueue, st.FlowInput())
 				mu.Lock()
 				if err == nil {
 					started = append(started, st.ID)
@@ -154,12 +155,4 @@ func (r *Reconciler) startAll(ctx context.Context, batch []store.Station, worker
 	close(jobs)
 	wg.Wait()
 	return started, firstErr
-}
-
-// StationInput is the first input of a station's lifecycle workflow. The
-// station's row was written in phase awaiting_operator at version 1, so the
-// workflow starts from there and projects only what changes afterwards.
-func StationInput(st store.Station) workflows.StationInput {
-	return workflows.StationInput{StationID: st.ID.String(), Level: st.Level, RegionCode: st.RegionCode,
-		State: workflows.StationState{Phase: workflows.PhaseAwaitingOperator, Version: store.InitialPhaseVersion}}
 }

@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/stationflow/stationflow/workflows"
+	"github.com/stationflow/stationflow/internal/flow"
 )
 
 // EnsureSearchAttributes registers the custom search attributes stationflow
@@ -18,7 +18,7 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 	if err != nil {
 		return fmt.Errorf("listing search attributes of namespace %s: %w", namespace, err)
 	}
-	missing := workflows.SearchAttributes()
+	missing := flow.SearchAttributes()
 	for name := range have.GetCustomAttributes() {
 		delete(missing, name)
 	}

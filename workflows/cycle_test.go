@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -15,15 +17,16 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/stationflow/stationflow/activities"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/grading"
 	"github.com/stationflow/stationflow/internal/store"
 )
 
 // The last stations of the cycle's first, second and third pages.
-const (
-	page1Last = "7e1a0000-0000-4000-8000-000000000200"
-	page2Last = "7e1a0000-0000-4000-8000-000000000400"
-	page3Last = "7e1a0000-0000-4000-8000-000000000450"
+var (
+	page1Last = uuid.MustParse("7e1a0000-0000-4000-8000-000000000200")
+	page2Last = uuid.MustParse("7e1a0000-0000-4000-8000-000000000400")
+	page3Last = uuid.MustParse("7e1a0000-0000-4000-8000-000000000450")
 )
 
 // cycleWorld stands in for the cycle's activities: it answers from the
@@ -32,15 +35,15 @@ const (
 type cycleWorld struct {
 	mu sync.Mutex
 	// Answers, set by the test before the run.
-	pages     map[string]activities.BatchStarted // by the cursor asked after
+	pages     map[uuid.UUID]flow.BatchStarted // by the cursor asked after
 	remaining func(call int) int
 	cancelled []int // what each CancelEvaluations call finds, then 0
 	// What the cycle asked for.
-	batches     []activities.StartBatch
+	batches     []flow.StartBatch
 	counted     []time.Time
-	states      []activities.CycleStateChange
+	states      []flow.CycleStateChange
 	statesAt    []time.Time
-	cancels     []activities.CancelBatch
+	cancels     []flow.CancelBatch
 	cancelCalls int
 }
 
@@ -54,10 +57,10 @@ func (w *cycleWorld) stateNames() []string {
 	return out
 }
 
-func cycleInput() CycleInput {
-	return CycleInput{CycleID: evalCycleID, Settings: store.CycleSettings{RegionCode: "510108", Year: 2026, RubricVersion: "annual-2026.1",
+func cycleInput() flow.CycleInput {
+	return flow.CycleInput{CycleID: evalCycleID, Settings: store.CycleSettings{RegionCode: "510108", Year: 2026, RubricVersion: "annual-2026.1",
 		Bands: grading.DefaultBands(), SelfAssessmentDue: at(2026, 11, 13, 18, 0), EvaluationDue: at(2026, 11, 27, 18, 0),
-		EvaluatorsPerStation: 2, DisagreementThreshold: 10, OnDisagreement: "third_evaluator", AppealWorkdays: 5, MinTermDays: 180}}
+		EvaluatorsPerStation: 2, DisagreementThreshold: 10, OnDisagreement: "third_evaluator", AppealWorkdays: 5, MinTermDays: 180}.Flow()}
 }
 
 // newCycleEnv is newEnv with the cycle workflow registered under its
@@ -67,35 +70,35 @@ func newCycleEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironm
 	t.Helper()
 	env, _ := newEnv(t, start)
 	env.RegisterWorkflow(CycleWorkflow)
-	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: CycleWorkflowID(evalCycleID)})
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: flow.CycleWorkflowID(evalCycleID.String())})
 	w := &cycleWorld{
-		pages:     map[string]activities.BatchStarted{"": {Last: page1Last, Started: 200, Done: true}},
+		pages:     map[uuid.UUID]flow.BatchStarted{uuid.Nil: {Last: page1Last, Started: 200, Done: true}},
 		remaining: func(int) int { return 0 },
 	}
-	env.OnActivity(a.StartEvaluations, mock.Anything, mock.Anything).Return(func(_ context.Context, b activities.StartBatch) (activities.BatchStarted, error) {
+	env.OnActivity(a.StartEvaluations, mock.Anything, mock.Anything).Return(func(_ context.Context, b flow.StartBatch) (flow.BatchStarted, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.batches = append(w.batches, b)
 		page, ok := w.pages[b.After]
 		if !ok {
-			return activities.BatchStarted{}, temporal.NewNonRetryableApplicationError("no page after "+b.After, activities.ErrTypeInvalid, nil)
+			return flow.BatchStarted{}, temporal.NewNonRetryableApplicationError("no page after "+b.After.String(), activities.ErrTypeInvalid, nil)
 		}
 		return page, nil
 	})
-	env.OnActivity(a.CycleRemaining, mock.Anything, mock.Anything).Return(func(_ context.Context, cycleID string) (int, error) {
+	env.OnActivity(a.CycleRemaining, mock.Anything, mock.Anything).Return(func(_ context.Context, cycleID uuid.UUID) (int, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.counted = append(w.counted, env.Now())
 		return w.remaining(len(w.counted)), nil
 	})
-	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(func(_ context.Context, c activities.CycleStateChange) error {
+	env.OnActivity(a.SetCycleState, mock.Anything, mock.Anything).Return(func(_ context.Context, c flow.CycleStateChange) error {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.states = append(w.states, c)
 		w.statesAt = append(w.statesAt, env.Now())
 		return nil
 	})
-	env.OnActivity(a.CancelEvaluations, mock.Anything, mock.Anything).Return(func(_ context.Context, b activities.CancelBatch) (int, error) {
+	env.OnActivity(a.CancelEvaluations, mock.Anything, mock.Anything).Return(func(_ context.Context, b flow.CancelBatch) (int, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.cancels = append(w.cancels, b)
@@ -116,8 +119,8 @@ func TestACycleStartsItsStationsInBatchesThenCompletesWhenTheLastFinishes(t *tes
 	// not at its next hourly count.
 	start := at(2026, 11, 2, 9, 0)
 	env, w := newCycleEnv(t, start)
-	w.pages = map[string]activities.BatchStarted{
-		"":        {Last: page1Last, Started: 200},
+	w.pages = map[uuid.UUID]flow.BatchStarted{
+		uuid.Nil:  {Last: page1Last, Started: 200},
 		page1Last: {Last: page2Last, Started: 400},
 		page2Last: {Last: page3Last, Started: 450, Done: true},
 	}
@@ -127,7 +130,7 @@ func TestACycleStartsItsStationsInBatchesThenCompletesWhenTheLastFinishes(t *tes
 		}
 		return 0
 	}
-	env.RegisterDelayedCallback(func() { env.SignalWorkflow(activities.StationsFinishedSignal, nil) }, 10*time.Minute)
+	env.RegisterDelayedCallback(func() { env.SignalWorkflow(flow.StationsFinishedSignal, nil) }, 10*time.Minute)
 
 	env.ExecuteWorkflow(CycleWorkflow, cycleInput())
 
@@ -138,12 +141,12 @@ func TestACycleStartsItsStationsInBatchesThenCompletesWhenTheLastFinishes(t *tes
 		t.Fatalf("batches %+v, want three pages", w.batches)
 	}
 	for i, want := range []struct {
-		after   string
+		after   uuid.UUID
 		started int
-	}{{"", 0}, {page1Last, 200}, {page2Last, 400}} {
+	}{{uuid.Nil, 0}, {page1Last, 200}, {page2Last, 400}} {
 		b := w.batches[i]
 		if b.After != want.after || b.Started != want.started || b.Limit != CycleBatch || b.CycleID != evalCycleID ||
-			b.CycleWorkflowID != CycleWorkflowID(evalCycleID) || b.Settings.RubricVersion != "annual-2026.1" {
+			b.CycleWorkflowID != flow.CycleWorkflowID(evalCycleID.String()) || b.Settings.RubricVersion != "annual-2026.1" {
 			t.Errorf("batch %d asked %+v, want after %q with %d started, limit %d", i+1, b, want.after, want.started, CycleBatch)
 		}
 	}
@@ -154,7 +157,7 @@ func TestACycleStartsItsStationsInBatchesThenCompletesWhenTheLastFinishes(t *tes
 		t.Fatalf("cycle states %+v, want completed only", w.states)
 	}
 	last := w.states[0]
-	if last.State != store.CycleCompleted || last.Started != 450 || last.CycleID != evalCycleID || last.WorkflowID != CycleWorkflowID(evalCycleID) {
+	if last.State != store.CycleCompleted || last.Started != 450 || last.CycleID != evalCycleID || last.WorkflowID != flow.CycleWorkflowID(evalCycleID.String()) {
 		t.Errorf("cycle state %+v, want completed with 450 started", last)
 	}
 	if done := w.statesAt[0].Sub(start); done >= DefaultCyclePoll {
@@ -169,7 +172,7 @@ func TestACancelledCycleStopsEveryUnfinishedEvaluation(t *testing.T) {
 	// none left), records itself cancelled and ends cancelled.
 	start := at(2026, 11, 2, 9, 0)
 	env, w := newCycleEnv(t, start)
-	w.pages = map[string]activities.BatchStarted{"": {Last: page3Last, Started: 300, Done: true}}
+	w.pages = map[uuid.UUID]flow.BatchStarted{uuid.Nil: {Last: page3Last, Started: 300, Done: true}}
 	w.remaining = func(int) int { return 3 }
 	w.cancelled = []int{200, 100}
 	env.RegisterDelayedCallback(env.CancelWorkflow, 10*time.Minute)
@@ -186,7 +189,7 @@ func TestACancelledCycleStopsEveryUnfinishedEvaluation(t *testing.T) {
 		t.Fatalf("cycle states %v, want cancelling then cancelled", got)
 	}
 	for _, s := range w.states {
-		if s.Started != 300 || s.WorkflowID != CycleWorkflowID(evalCycleID) {
+		if s.Started != 300 || s.WorkflowID != flow.CycleWorkflowID(evalCycleID.String()) {
 			t.Errorf("cycle state %+v, want 300 started", s)
 		}
 	}
@@ -197,7 +200,7 @@ func TestACancelledCycleStopsEveryUnfinishedEvaluation(t *testing.T) {
 		t.Fatalf("stopped evaluations in %d calls, want 3 (200, 100, none)", len(w.cancels))
 	}
 	for _, c := range w.cancels {
-		if c.CycleID != evalCycleID || c.Limit != CycleBatch || c.WorkflowID != CycleWorkflowID(evalCycleID) {
+		if c.CycleID != evalCycleID || c.Limit != CycleBatch || c.WorkflowID != flow.CycleWorkflowID(evalCycleID.String()) {
 			t.Errorf("cancel batch %+v", c)
 		}
 	}
@@ -210,7 +213,7 @@ func TestACycleContinuesAsNewAfterManyPolls(t *testing.T) {
 	// cursor and the count.
 	start := at(2026, 11, 2, 9, 0)
 	env, w := newCycleEnv(t, start)
-	w.pages = map[string]activities.BatchStarted{"": {Last: page1Last, Started: 3, Done: true}}
+	w.pages = map[uuid.UUID]flow.BatchStarted{uuid.Nil: {Last: page1Last, Started: 3, Done: true}}
 	w.remaining = func(int) int { return 1 }
 	in := cycleInput()
 	in.PollEvery = time.Minute
@@ -224,7 +227,7 @@ func TestACycleContinuesAsNewAfterManyPolls(t *testing.T) {
 	if err := env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("workflow error %v, want continue-as-new", err)
 	}
-	var next CycleInput
+	var next flow.CycleInput
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}

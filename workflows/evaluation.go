@@ -9,54 +9,21 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/grading"
 	"github.com/stationflow/stationflow/internal/rubric"
-	"github.com/stationflow/stationflow/internal/store"
 )
-
-// Evaluation names reached from the API.
-const (
-	AppealUpdate    = "appeal"
-	EvaluationQuery = "evaluation"
-)
-
-// DefaultConditionsWorkdays is how long a conditional renewal gives to
-// close its open items when the decision does not say.
-const DefaultConditionsWorkdays = 40
 
 // maxEvaluators bounds the evaluators of one station, the third one
 // brought in on disagreement included.
 const maxEvaluators = 6
 
-// AppealRequest is an organisation's appeal against the decision.
-type AppealRequest struct {
-	Caller Caller `json:"caller"`
-	Reason string `json:"reason"`
-}
-
-// AppealAccepted answers AppealUpdate.
-type AppealAccepted struct {
-	ReviewTaskID string `json:"review_task_id"`
-	Office       string `json:"office"`
-}
-
-// EvaluationStatus answers EvaluationQuery.
-type EvaluationStatus struct {
-	State       string    `json:"state"`
-	AppealUntil time.Time `json:"appeal_until,omitzero"`
-	Decision    string    `json:"decision,omitempty"`
-}
-
-// EvaluationOutcome is how a station's evaluation ended.
-type EvaluationOutcome struct {
-	Total         float64 `json:"total"`
-	Grade         string  `json:"grade"`
-	Proposal      string  `json:"proposal"`
-	Decision      string  `json:"decision"`
-	FinalDecision string  `json:"final_decision"`
+func init() {
+	registerForm(flow.KindSelfAssessment, scoredCheck(func(r *rubric.Rubric, f grading.SelfAssessment) forms.Errors { return f.Check(r) }))
+	registerForm(flow.KindAnnualEvaluation, scoredCheck(func(r *rubric.Rubric, f rubric.Form) forms.Errors { return r.Check(f) }))
+	registerForm(flow.KindArbitration, plainCheck(func(f forms.Arbitration) forms.Errors { return forms.Check(f) }))
 }
 
 // EvaluationWorkflow is one station's year-end evaluation (年度考核) in a
@@ -66,41 +33,41 @@ type EvaluationOutcome struct {
 // decided outcome, the appeal window and appeal review, and applying the
 // final decision to the station: renewal, conditional renewal with its
 // conditions tracked, or exit.
-func EvaluationWorkflow(ctx workflow.Context, in activities.EvaluationStart) (EvaluationOutcome, error) {
-	e := &evaluationRun{in: in, ref: StationRef{StationID: in.StationID, Level: in.Level, RegionCode: in.RegionCode}}
+func EvaluationWorkflow(ctx workflow.Context, in flow.EvaluationStart) (flow.EvaluationOutcome, error) {
+	e := &evaluationRun{in: in, ref: flow.StationRef{StationID: in.StationID, Level: in.Level, RegionCode: in.RegionCode},
+		bands: gradingBands(in.Settings.Bands)}
 	return e.run(ctx)
 }
 
 type evaluationRun struct {
-	in       activities.EvaluationStart
-	ref      StationRef
-	rubric   *rubric.Rubric
-	state    string
-	version  int64
-	out      EvaluationOutcome
-	decision string
+	in        flow.EvaluationStart
+	ref       flow.StationRef
+	bands     grading.Bands
+	rubric    *rubric.Rubric
+	rubricDoc json.RawMessage // the rubric as frozen into scored tasks
+	state     string
+	version   int64
+	out       flow.EvaluationOutcome
+	decision  string
 	// appealOpen: the appeal window is open; appeal holds an appeal made.
 	appealOpen  bool
 	appealUntil time.Time
-	appeal      *AppealRequest
+	appeal      *flow.AppealRequest
 }
 
-func (e *evaluationRun) run(ctx workflow.Context) (EvaluationOutcome, error) {
-	if err := workflow.UpsertTypedSearchAttributes(ctx, StationIDKey.ValueSet(e.in.StationID),
-		RegionCodeKey.ValueSet(e.in.RegionCode), StationLevelKey.ValueSet(e.in.Level)); err != nil {
+// scoring is how the evaluators' totals became the station's total.
+type scoring struct {
+	totals     []float64
+	total      float64
+	method     string // mean_of_agreeing or arbitration
+	arbitrated bool
+}
+
+func (e *evaluationRun) run(ctx workflow.Context) (flow.EvaluationOutcome, error) {
+	if err := e.setup(ctx); err != nil {
 		return e.out, err
 	}
-	if err := workflow.SetQueryHandler(ctx, EvaluationQuery, func() (EvaluationStatus, error) {
-		return EvaluationStatus{State: e.state, AppealUntil: e.appealUntil, Decision: e.decision}, nil
-	}); err != nil {
-		return e.out, err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, AppealUpdate, e.acceptAppeal,
-		workflow.UpdateHandlerOptions{Validator: e.validateAppeal}); err != nil {
-		return e.out, err
-	}
-	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-	if err := workflow.ExecuteLocalActivity(lctx, a.AnnualRubric, e.in.Settings.RubricVersion).Get(ctx, &e.rubric); err != nil {
+	if err := e.loadRubric(ctx); err != nil {
 		return e.out, e.fail(ctx, err)
 	}
 	out, err := e.evaluate(ctx)
@@ -110,58 +77,110 @@ func (e *evaluationRun) run(ctx workflow.Context) (EvaluationOutcome, error) {
 	return out, err
 }
 
+func (e *evaluationRun) setup(ctx workflow.Context) error {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, flow.StationIDKey.ValueSet(e.in.StationID.String()),
+		flow.RegionCodeKey.ValueSet(e.in.RegionCode), flow.StationLevelKey.ValueSet(e.in.Level)); err != nil {
+		return err
+	}
+	if err := workflow.SetQueryHandler(ctx, flow.EvaluationQuery, func() (flow.EvaluationStatus, error) {
+		return flow.EvaluationStatus{State: e.state, AppealUntil: e.appealUntil, Decision: e.decision}, nil
+	}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, flow.AppealUpdate, e.acceptAppeal,
+		workflow.UpdateHandlerOptions{Validator: e.validateAppeal})
+}
+
+// loadRubric reads the cycle's annual rubric, which every scored task of
+// the evaluation is frozen with.
+func (e *evaluationRun) loadRubric(ctx workflow.Context) error {
+	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
+	if err := workflow.ExecuteLocalActivity(lctx, flow.AnnualRubricActivity, e.in.Settings.RubricVersion).Get(ctx, &e.rubricDoc); err != nil {
+		return err
+	}
+	rb, err := decodeRubric(e.rubricDoc)
+	e.rubric = rb
+	return err
+}
+
 // fail records why the station's evaluation could not go on, so the
 // cycle's progress lists it, and ends the evaluation with the error.
 func (e *evaluationRun) fail(ctx workflow.Context, cause error) error {
 	reason := cause.Error()
-	if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalFailed, Failure: reason}, "failed", reason); err != nil {
+	if err := e.project(ctx, flow.EvaluationUpdate{State: flow.EvalFailed, Failure: reason}, "failed", reason); err != nil {
 		return err
 	}
 	return cause
 }
 
-func (e *evaluationRun) evaluate(ctx workflow.Context) (EvaluationOutcome, error) {
-	set := e.in.Settings
-	office := codes.OfficeRegion(e.in.RegionCode)
-
-	// Self-assessment by the operating organisation.
-	if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalSelfAssessment}, "opened", ""); err != nil {
+// evaluate is the evaluation's story: the organisation assesses itself,
+// the evaluators score, their totals are settled (by a third evaluator or
+// the office's arbitration when they disagree), the station is graded,
+// and the office's decision is made, appealed and applied.
+func (e *evaluationRun) evaluate(ctx workflow.Context) (flow.EvaluationOutcome, error) {
+	if err := e.selfAssessment(ctx); err != nil {
 		return e.out, err
 	}
-	self, err := runHumanTask(ctx, e.ref, TaskInput{TaskID: e.taskID("self", 0), Kind: KindSelfAssessment, SubjectID: e.in.CycleID,
-		Assignee: Assignee{Kind: AssignOrg, ID: e.in.OrganisationID}, Rubric: e.rubric, Deadline: set.SelfAssessmentDue,
-		Closable: true, Period: fmt.Sprint(set.Year)}, e.in.CycleID)
+	totals, err := e.evaluators(ctx)
 	if err != nil {
 		return e.out, err
 	}
-	upd := store.CycleStationUpdate{State: store.EvalEvaluation}
+	sc, err := e.settle(ctx, totals)
+	if err != nil {
+		return e.out, err
+	}
+	open, proposal, err := e.grade(ctx, sc)
+	if err != nil {
+		return e.out, err
+	}
+	if err := e.decideAndApply(ctx, proposal, open); err != nil {
+		return e.out, err
+	}
+	return e.out, e.project(ctx, flow.EvaluationUpdate{State: flow.EvalDone}, "finished", "")
+}
+
+// selfAssessment is the operating organisation's own scoring, which the
+// office may close unfiled.
+func (e *evaluationRun) selfAssessment(ctx workflow.Context) error {
+	set := e.in.Settings
+	if err := e.project(ctx, flow.EvaluationUpdate{State: flow.EvalSelfAssessment}, "opened", ""); err != nil {
+		return err
+	}
+	self, err := runHumanTask(ctx, e.ref, flow.TaskInput{TaskID: e.taskID("self", 0), Kind: flow.KindSelfAssessment, SubjectID: e.in.CycleID,
+		Assignee: flow.Assignee{Kind: flow.AssignOrg, ID: e.in.OrganisationID.String()}, Rubric: e.rubricDoc, Deadline: set.SelfAssessmentDue,
+		Closable: true, Period: fmt.Sprint(set.Year)}, e.in.CycleID.String())
+	if err != nil {
+		return err
+	}
+	upd := flow.EvaluationUpdate{State: flow.EvalEvaluation}
 	if !self.Closed {
-		var f grading.SelfAssessment
-		if err := json.Unmarshal(self.Form, &f); err != nil {
-			return e.out, temporal.NewNonRetryableApplicationError("the self-assessment cannot be read: "+err.Error(), RejectInvalid, err)
+		f, err := decodeForm[grading.SelfAssessment](self, "the self-assessment")
+		if err != nil {
+			return err
 		}
 		card, errs := e.rubric.Score(f.Form)
 		if len(errs) > 0 {
-			return e.out, temporal.NewNonRetryableApplicationError("the self-assessment breaks the rubric: "+errs.Error(), RejectInvalid, errs)
+			return temporal.NewNonRetryableApplicationError("the self-assessment breaks the rubric: "+errs.Error(), flow.RejectInvalid, errs)
 		}
 		upd.SelfAssessment, upd.FundingUsedYuan = &card.Total, f.FundingUsedYuan
 	}
-	if err := e.project(ctx, upd, "self_assessed", self.CloseReason); err != nil {
-		return e.out, err
-	}
+	return e.project(ctx, upd, "self_assessed", self.CloseReason)
+}
 
-	// Evaluators, side by side.
-	totals := make([]float64, set.EvaluatorsPerStation)
-	errs := make([]error, set.EvaluatorsPerStation)
-	// One slot failing withdraws the others, so the failure is recorded
-	// at once rather than when the last evaluator files.
+// evaluators runs the evaluators' slots side by side. One slot failing
+// withdraws the others, so the failure is recorded at once rather than
+// when the last evaluator files.
+func (e *evaluationRun) evaluators(ctx workflow.Context) ([]float64, error) {
+	n := e.in.Settings.EvaluatorsPerStation
+	totals := make([]float64, n)
+	errs := make([]error, n)
 	sctx, withdraw := workflow.WithCancel(ctx)
 	wg := workflow.NewWaitGroup(ctx)
-	for i := range set.EvaluatorsPerStation {
+	for i := range n {
 		wg.Add(1)
 		workflow.Go(sctx, func(gctx workflow.Context) {
 			defer wg.Done()
-			totals[i], _, errs[i] = e.evaluation(gctx, i+1, set.EvaluationDue)
+			totals[i], _, errs[i] = e.evaluation(gctx, i+1, e.in.Settings.EvaluationDue)
 			if errs[i] != nil {
 				withdraw()
 			}
@@ -171,89 +190,88 @@ func (e *evaluationRun) evaluate(ctx workflow.Context) (EvaluationOutcome, error
 	withdraw()
 	for _, err := range errs {
 		if err != nil && !temporal.IsCanceledError(err) {
-			return e.out, err
+			return nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return e.out, temporal.NewCanceledError()
+		return nil, temporal.NewCanceledError()
 	}
+	return totals, nil
+}
+
+// settle turns the evaluators' totals into the station's total: their
+// mean when they agree; otherwise a third evaluator when the cycle says
+// so, and the office's arbitration when they still disagree.
+func (e *evaluationRun) settle(ctx workflow.Context, totals []float64) (scoring, error) {
+	set := e.in.Settings
 	agreement := grading.Agree(totals, set.DisagreementThreshold)
 	if !agreement.Agreed && set.OnDisagreement == "third_evaluator" && len(totals) < maxEvaluators {
-		slot := len(totals) + 1
-		total, person, err := e.evaluation(ctx, slot, time.Time{})
+		total, person, err := e.evaluation(ctx, len(totals)+1, time.Time{})
 		if err != nil {
-			return e.out, err
+			return scoring{}, err
 		}
 		if person {
 			totals = append(totals, total)
 			agreement = grading.Agree(totals, set.DisagreementThreshold)
 		}
 	}
-	method, arbitrated := "mean_of_agreeing", false
-	total := agreement.Total
-	if !agreement.Agreed {
-		if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalArbitration}, "arbitration",
-			fmt.Sprintf("the evaluators' totals %v spread %g points, beyond %g", totals, agreement.Spread, set.DisagreementThreshold)); err != nil {
-			return e.out, err
-		}
-		res, err := runHumanTask(ctx, e.ref, TaskInput{TaskID: e.taskID("arbitration", 0), Kind: KindArbitration, SubjectID: e.in.CycleID,
-			Assignee: Assignee{Kind: AssignOffice, ID: office}, Period: fmt.Sprint(set.Year)}, e.in.CycleID)
-		if err != nil {
-			return e.out, err
-		}
-		var f forms.Arbitration
-		if err := json.Unmarshal(res.Form, &f); err != nil || f.Total == nil {
-			return e.out, temporal.NewNonRetryableApplicationError("the arbitration cannot be read", RejectInvalid, err)
-		}
-		total, method, arbitrated = *f.Total, "arbitration", true
+	if agreement.Agreed {
+		return scoring{totals: totals, total: agreement.Total, method: "mean_of_agreeing"}, nil
 	}
+	total, err := e.arbitrate(ctx, totals, agreement.Spread)
+	return scoring{totals: totals, total: total, method: "arbitration", arbitrated: true}, err
+}
 
-	// The annual scorecard and grade.
-	band := set.Bands.Of(total)
-	scorecardID := derivedID("scorecard/%s/%s/%d", e.in.StationID, KindAnnualEvaluation, set.Year)
-	doc := activities.ScorecardDocument{StationID: e.in.StationID, OrganisationID: e.in.OrganisationID, Kind: rubric.KindAnnual,
-		Period: fmt.Sprint(set.Year), TaskID: e.taskID("evaluation", 1), PassMark: set.Bands.PassMark(),
-		Scorecard: rubric.Scorecard{RubricVersion: e.rubric.Version, Total: total, Passed: band.Grade != grading.Fail,
-			Sections: []rubric.SectionResult{}, FailedIndicators: []rubric.FailedIndicator{}, FailedCritical: []string{}},
-		Summary: "annual evaluation in cycle " + e.in.CycleID, FiledBy: "workflow:" + workflow.GetInfo(ctx).WorkflowExecution.ID,
-		FiledAt: workflow.Now(ctx).UTC(), Grade: band.Grade, GradeLabel: band.Label, Evaluations: totals, Method: method}
-	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	if err := workflow.ExecuteActivity(actx, a.IssueScorecard, activities.ScorecardIssue{ScorecardID: scorecardID,
-		RegionCode: e.in.RegionCode, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Document: doc}).Get(ctx, nil); err != nil {
-		return e.out, err
+// arbitrate asks the county office to set the total the evaluators could
+// not agree on.
+func (e *evaluationRun) arbitrate(ctx workflow.Context, totals []float64, spread float64) (float64, error) {
+	set := e.in.Settings
+	if err := e.project(ctx, flow.EvaluationUpdate{State: flow.EvalArbitration}, "arbitration",
+		fmt.Sprintf("the evaluators' totals %v spread %g points, beyond %g", totals, spread, set.DisagreementThreshold)); err != nil {
+		return 0, err
 	}
-	var open activities.OpenItems
-	if err := workflow.ExecuteActivity(actx, a.OpenRectifications, activities.OpenItemsRequest{StationID: e.in.StationID}).Get(ctx, &open); err != nil {
-		return e.out, err
+	res, err := runHumanTask(ctx, e.ref, flow.TaskInput{TaskID: e.taskID("arbitration", 0), Kind: flow.KindArbitration, SubjectID: e.in.CycleID,
+		Assignee: flow.Assignee{Kind: flow.AssignOffice, ID: codes.OfficeRegion(e.in.RegionCode)}, Period: fmt.Sprint(set.Year)}, e.in.CycleID.String())
+	if err != nil {
+		return 0, err
+	}
+	f, err := decodeForm[forms.Arbitration](res, "the arbitration")
+	if err != nil {
+		return 0, err
+	}
+	if f.Total == nil {
+		return 0, unreadable("the arbitration", nil)
+	}
+	return *f.Total, nil
+}
+
+// grade issues the annual scorecard, grades the station and proposes its
+// outcome from the grade and the rectification items still open.
+func (e *evaluationRun) grade(ctx workflow.Context, sc scoring) (flow.OpenItems, string, error) {
+	set := e.in.Settings
+	band := e.bands.Of(sc.total)
+	scorecardID := derivedID("scorecard/%s/%s/%d", e.in.StationID, flow.KindAnnualEvaluation, set.Year)
+	wid := workflow.GetInfo(ctx).WorkflowExecution.ID
+	doc := flow.ScorecardDocument{StationID: e.in.StationID, OrganisationID: e.in.OrganisationID, Kind: rubric.KindAnnual,
+		Period: fmt.Sprint(set.Year), TaskID: e.taskID("evaluation", 1), PassMark: e.bands.PassMark(),
+		Scorecard: flow.Scorecard{RubricVersion: e.rubric.Version, Total: sc.total, Passed: band.Grade != grading.Fail,
+			Sections: []flow.SectionResult{}, FailedIndicators: []flow.FailedIndicator{}, FailedCritical: []string{}},
+		Summary: "annual evaluation in cycle " + e.in.CycleID.String(), FiledBy: "workflow:" + wid,
+		FiledAt: workflow.Now(ctx).UTC(), Grade: band.Grade, GradeLabel: band.Label, Evaluations: sc.totals, Method: sc.method}
+	actx := workflow.WithActivityOptions(ctx, projectionOptions)
+	if err := workflow.ExecuteActivity(actx, flow.IssueScorecardActivity, flow.ScorecardIssue{ScorecardID: scorecardID,
+		RegionCode: e.in.RegionCode, WorkflowID: wid, Document: doc}).Get(ctx, nil); err != nil {
+		return flow.OpenItems{}, "", err
+	}
+	var open flow.OpenItems
+	if err := workflow.ExecuteActivity(actx, flow.OpenRectificationsActivity, flow.OpenItemsRequest{StationID: e.in.StationID}).Get(ctx, &open); err != nil {
+		return open, "", err
 	}
 	proposal := grading.Propose(band.Grade, len(open.IDs), open.Critical)
-	e.out.Total, e.out.Grade, e.out.Proposal = total, band.Grade, proposal
-	sid := uuid.MustParse(scorecardID)
-	if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalDecision, Total: &total, Grade: &band.Grade, Arbitrated: arbitrated,
-		ScorecardID: &sid, Proposal: &proposal}, "graded", fmt.Sprintf("total %g, grade %s, proposed %s", total, band.Grade, proposal)); err != nil {
-		return e.out, err
-	}
-
-	// The office decides; the organisation may appeal.
-	decision, err := e.decide(ctx, 1, proposal)
-	if err != nil {
-		return e.out, err
-	}
-	e.out.Decision = decision.Decision
-	final, err := e.appealWindow(ctx, decision)
-	if err != nil {
-		return e.out, err
-	}
-	e.out.FinalDecision = final
-	if err := e.apply(ctx, final, decision.Reason); err != nil {
-		return e.out, err
-	}
-	if final == grading.ConditionalRenew {
-		if err := e.trackConditions(ctx, open.IDs, decision.ConditionsDueWorkdays); err != nil {
-			return e.out, err
-		}
-	}
-	return e.out, e.project(ctx, store.CycleStationUpdate{State: store.EvalDone}, "finished", "")
+	e.out.Total, e.out.Grade, e.out.Proposal = sc.total, band.Grade, proposal
+	err := e.project(ctx, flow.EvaluationUpdate{State: flow.EvalDecision, Total: &sc.total, Grade: &band.Grade, Arbitrated: sc.arbitrated,
+		ScorecardID: scorecardID, Proposal: &proposal}, "graded", fmt.Sprintf("total %g, grade %s, proposed %s", sc.total, band.Grade, proposal))
+	return open, proposal, err
 }
 
 // evaluation runs one evaluator's slot: assignment, the scored task and
@@ -262,229 +280,60 @@ func (e *evaluationRun) evaluate(ctx workflow.Context) (EvaluationOutcome, error
 func (e *evaluationRun) evaluation(ctx workflow.Context, slot int, deadline time.Time) (float64, bool, error) {
 	taskID := e.taskID("evaluation", slot)
 	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	var evaluator string
-	if err := workflow.ExecuteActivity(actx, a.AssignEvaluator, activities.EvaluatorRequest{CycleID: e.in.CycleID, StationID: e.in.StationID,
+	var evaluator uuid.UUID
+	if err := workflow.ExecuteActivity(actx, flow.AssignEvaluatorActivity, flow.EvaluatorRequest{CycleID: e.in.CycleID, StationID: e.in.StationID,
 		RegionCode: e.in.RegionCode, OrganisationID: e.in.OrganisationID, Slot: slot, TaskID: taskID,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, &evaluator); err != nil {
 		return 0, false, err
 	}
-	if slot > e.in.Settings.EvaluatorsPerStation && evaluator == "" {
+	person := evaluator != uuid.Nil
+	if slot > e.in.Settings.EvaluatorsPerStation && !person {
 		return 0, false, nil
 	}
-	assignee := Assignee{Kind: AssignOffice, ID: codes.OfficeRegion(e.in.RegionCode)}
-	if evaluator != "" {
-		assignee = Assignee{Kind: AssignPerson, ID: evaluator}
+	assignee := flow.Assignee{Kind: flow.AssignOffice, ID: codes.OfficeRegion(e.in.RegionCode)}
+	if person {
+		assignee = flow.Assignee{Kind: flow.AssignPerson, ID: evaluator.String()}
 	}
-	res, err := runHumanTask(ctx, e.ref, TaskInput{TaskID: taskID, Kind: KindAnnualEvaluation, SubjectID: e.in.CycleID, Assignee: assignee,
-		Rubric: e.rubric, Deadline: deadline, Period: fmt.Sprint(e.in.Settings.Year)}, fmt.Sprintf("%s-%d", e.in.CycleID, slot))
+	res, err := runHumanTask(ctx, e.ref, flow.TaskInput{TaskID: taskID, Kind: flow.KindAnnualEvaluation, SubjectID: e.in.CycleID, Assignee: assignee,
+		Rubric: e.rubricDoc, Deadline: deadline, Period: fmt.Sprint(e.in.Settings.Year)}, fmt.Sprintf("%s-%d", e.in.CycleID, slot))
 	if err != nil {
 		return 0, false, err
 	}
-	var f rubric.Form
-	if err := json.Unmarshal(res.Form, &f); err != nil {
-		return 0, false, temporal.NewNonRetryableApplicationError("the evaluation cannot be read: "+err.Error(), RejectInvalid, err)
+	f, err := decodeForm[rubric.Form](res, "the evaluation")
+	if err != nil {
+		return 0, false, err
 	}
 	card, errs := e.rubric.Score(f)
 	if len(errs) > 0 {
-		return 0, false, temporal.NewNonRetryableApplicationError("the evaluation breaks the rubric: "+errs.Error(), RejectInvalid, errs)
+		return 0, false, temporal.NewNonRetryableApplicationError("the evaluation breaks the rubric: "+errs.Error(), flow.RejectInvalid, errs)
 	}
-	if err := workflow.ExecuteActivity(actx, a.RecordEvaluation, activities.FiledEvaluation{CycleID: e.in.CycleID, StationID: e.in.StationID,
+	if err := workflow.ExecuteActivity(actx, flow.RecordEvaluationActivity, flow.FiledEvaluation{CycleID: e.in.CycleID, StationID: e.in.StationID,
 		Slot: slot, Total: card.Total, Passed: card.Passed}).Get(ctx, nil); err != nil {
 		return 0, false, err
 	}
-	return card.Total, evaluator != "", nil
+	return card.Total, person, nil
 }
 
-// decide opens the office's renewal decision on the proposal.
-func (e *evaluationRun) decide(ctx workflow.Context, round int, proposal string) (forms.RenewalDecision, error) {
-	var d forms.RenewalDecision
-	res, err := runHumanTask(ctx, e.ref, TaskInput{TaskID: e.taskID("decision", round), Kind: KindRenewalDecision, SubjectID: e.in.CycleID,
-		Assignee: Assignee{Kind: AssignOffice, ID: codes.OfficeRegion(e.in.RegionCode)}, Outcome: proposal,
-		Period: fmt.Sprint(e.in.Settings.Year)}, fmt.Sprintf("%s-%d", e.in.CycleID, round))
-	if err != nil {
-		return d, err
-	}
-	if err := json.Unmarshal(res.Form, &d); err != nil {
-		return d, temporal.NewNonRetryableApplicationError("the decision cannot be read: "+err.Error(), RejectInvalid, err)
-	}
-	e.decision = d.Decision
-	return d, nil
-}
-
-// appealWindow waits the appeal window out; an appeal in it opens a review
-// at the next office up, which upholds or changes the decision. It returns
-// the final decision.
-func (e *evaluationRun) appealWindow(ctx workflow.Context, d forms.RenewalDecision) (string, error) {
-	decision := d.Decision
-	var until time.Time
-	lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-	if err := workflow.ExecuteLocalActivity(lctx, a.AddWorkdays, activities.WorkdaysRequest{From: workflow.Now(ctx),
-		Workdays: e.in.Settings.AppealWorkdays}).Get(ctx, &until); err != nil {
-		return "", err
-	}
-	// The window opens before the decision is shown, so whoever sees the
-	// decision may appeal it at once.
-	e.appealOpen, e.appealUntil = true, until
-	reason := d.Reason
-	if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalAppeal, Decision: &d.Decision, DecisionReason: &reason,
-		AppealUntil: &until}, "decided", d.Decision); err != nil {
-		return "", err
-	}
-	appealed, err := workflow.AwaitWithTimeout(ctx, until.Sub(workflow.Now(ctx)), func() bool { return e.appeal != nil })
-	e.appealOpen = false
-	if err != nil {
-		return "", err
-	}
-	if !appealed {
-		return decision, nil
-	}
-	open, reason := "open", e.appeal.Reason
-	if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalAppeal, Appeal: &open, AppealReason: &reason}, "appealed", ""); err != nil {
-		return "", err
-	}
-	res, err := runHumanTask(ctx, e.ref, TaskInput{TaskID: e.taskID("appeal", 0), Kind: KindAppealReview, SubjectID: e.in.CycleID,
-		Assignee: Assignee{Kind: AssignOffice, ID: e.appealOffice()}, Outcome: decision,
-		Period: fmt.Sprint(e.in.Settings.Year)}, e.in.CycleID)
-	if err != nil {
-		return "", err
-	}
-	var r forms.AppealReview
-	if err := json.Unmarshal(res.Form, &r); err != nil {
-		return "", temporal.NewNonRetryableApplicationError("the appeal review cannot be read: "+err.Error(), RejectInvalid, err)
-	}
-	final, result := decision, "upheld"
-	if r.Outcome == "change" {
-		final, result = r.Decision, "changed"
-	}
-	e.decision = final
-	return final, e.project(ctx, store.CycleStationUpdate{State: store.EvalAppeal, Appeal: &result, FinalDecision: &final}, "appeal_"+result, r.Reason)
-}
-
-// appealOffice is the office one level above the one that decided.
-func (e *evaluationRun) appealOffice() string {
-	decided := codes.OfficeRegion(e.in.RegionCode)
-	for _, office := range codes.EscalationPath(e.in.RegionCode) {
-		if len(office) < len(decided) {
-			return office
-		}
-	}
-	return decided // a province's own stations: the province reviews itself
-}
-
-func (e *evaluationRun) validateAppeal(r AppealRequest) error {
-	if !e.appealOpen || e.appeal != nil {
-		return reject(RejectWrongState, "the station's decision is not open to appeal")
-	}
-	if r.Caller.Role != "org" || r.Caller.Scope != e.in.OrganisationID {
-		return reject(RejectForbidden, "only the operating organisation may appeal")
-	}
-	if errs := forms.Check(forms.Appeal{Reason: r.Reason}); len(errs) > 0 {
-		return rejectForm(errs)
-	}
-	return nil
-}
-
-func (e *evaluationRun) acceptAppeal(_ workflow.Context, r AppealRequest) (AppealAccepted, error) {
-	e.appeal = &r
-	return AppealAccepted{ReviewTaskID: e.taskID("appeal", 0), Office: e.appealOffice()}, nil
-}
-
-// apply tells the station the final decision: a renewal (conditional or
-// not) starts the next one-year term under a new contract; an exit ends
-// the contract and re-tenders the station.
-func (e *evaluationRun) apply(ctx workflow.Context, final, reason string) error {
-	r := activities.Renewal{StationWorkflowID: StationWorkflowID(e.in.StationID), StationID: e.in.StationID,
-		OldContractID: e.in.ContractID, Reason: final + " after the " + fmt.Sprint(e.in.Settings.Year) + " evaluation: " + reason,
-		UpdateID: fmt.Sprintf("%s/%s/%s", final, e.in.CycleID, e.in.StationID), WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}
-	if final == grading.Exit {
-		r.Exit = true
-	} else {
-		var contract store.Contract
-		actx := workflow.WithActivityOptions(ctx, projectionOptions)
-		if err := workflow.ExecuteActivity(actx, a.ContractTerm, e.in.ContractID).Get(ctx, &contract); err != nil {
-			return err
-		}
-		r.NewContractID = derivedID("contract/%s/renewal/%s", e.in.ContractID, e.in.CycleID)
-		r.Start = contract.TermEnd.AddDate(0, 0, 1)
-		r.End = r.Start.AddDate(1, 0, -1)
-	}
-	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	return workflow.ExecuteActivity(actx, a.ApplyRenewal, r).Get(ctx, nil)
-}
-
-// trackConditions gives the open items of a conditional renewal until
-// their due date. Items still open then lead back to a decision, where the
-// proposal is exit: the office may end the operator's contract, waive the
-// conditions (renew), or set the items still open as new conditions with
-// a new due date. A conditional renewal without open items has nothing to
-// track.
-func (e *evaluationRun) trackConditions(ctx workflow.Context, items []string, workdays int) error {
-	for round := 2; len(items) > 0; round++ {
-		if workdays == 0 {
-			workdays = DefaultConditionsWorkdays
-		}
-		var due time.Time
-		lctx := workflow.WithLocalActivityOptions(ctx, localOptions)
-		if err := workflow.ExecuteLocalActivity(lctx, a.AddWorkdays, activities.WorkdaysRequest{From: workflow.Now(ctx), Workdays: workdays}).Get(ctx, &due); err != nil {
-			return err
-		}
-		if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalConditions, ConditionsDue: &due}, "conditions",
-			fmt.Sprintf("%d open items to close by %s", len(items), due.Format(time.RFC3339))); err != nil {
-			return err
-		}
-		if err := workflow.Sleep(ctx, due.Sub(workflow.Now(ctx))); err != nil {
-			return err
-		}
-		var still activities.OpenItems
-		actx := workflow.WithActivityOptions(ctx, projectionOptions)
-		if err := workflow.ExecuteActivity(actx, a.OpenRectifications, activities.OpenItemsRequest{StationID: e.in.StationID,
-			Only: items}).Get(ctx, &still); err != nil {
-			return err
-		}
-		if len(still.IDs) == 0 {
-			return nil
-		}
-		if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalDecision}, "conditions_missed",
-			fmt.Sprintf("%d of %d items still open", len(still.IDs), len(items))); err != nil {
-			return err
-		}
-		d, err := e.decide(ctx, round, grading.Exit)
-		if err != nil {
-			return err
-		}
-		final, reason := d.Decision, d.Reason
-		if err := e.project(ctx, store.CycleStationUpdate{State: store.EvalConditions, FinalDecision: &final, DecisionReason: &reason},
-			"redecided", d.Reason); err != nil {
-			return err
-		}
-		e.out.FinalDecision = final
-		switch final {
-		case grading.Exit:
-			// The renewal already started the new contract: the exit ends that one.
-			e.in.ContractID = derivedID("contract/%s/renewal/%s", e.in.ContractID, e.in.CycleID)
-			return e.apply(ctx, grading.Exit, d.Reason)
-		case grading.Renew:
-			return nil // the office waives the conditions; the renewal stands
-		}
-		items, workdays = still.IDs, d.ConditionsDueWorkdays
-	}
-	return nil
-}
-
-func (e *evaluationRun) taskID(step string, n int) string {
+func (e *evaluationRun) taskID(step string, n int) uuid.UUID {
 	return derivedID("cycle-task/%s/%s/%s/%d", e.in.CycleID, e.in.StationID, step, n)
 }
 
-func (e *evaluationRun) project(ctx workflow.Context, u store.CycleStationUpdate, event, reason string) error {
+func (e *evaluationRun) project(ctx workflow.Context, u flow.EvaluationUpdate, event, reason string) error {
 	e.version++
 	e.state = u.State
-	cid, err1 := uuid.Parse(e.in.CycleID)
-	sid, err2 := uuid.Parse(e.in.StationID)
-	if err1 != nil || err2 != nil {
-		return temporal.NewNonRetryableApplicationError("the evaluation names no cycle or station", RejectInvalid, nil)
+	if e.in.CycleID == uuid.Nil || e.in.StationID == uuid.Nil {
+		return temporal.NewNonRetryableApplicationError("the evaluation names no cycle or station", flow.RejectInvalid, nil)
 	}
-	u.CycleID, u.StationID, u.Version, u.Event, u.Actor, u.Reason = cid, sid, e.version, event, "system", reason
-	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	return workflow.ExecuteActivity(actx, a.ProjectEvaluation, activities.EvaluationProjection{Update: u,
-		CycleWorkflowID: e.in.CycleWorkflowID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, nil)
+	u.CycleID, u.StationID, u.Version, u.Event, u.Actor, u.Reason = e.in.CycleID, e.in.StationID, e.version, event, "system", reason
+	return project(ctx, flow.ProjectEvaluationActivity, flow.EvaluationProjection{Update: u,
+		CycleWorkflowID: e.in.CycleWorkflowID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID})
+}
+
+// gradingBands are a cycle's frozen grade bands, for the grading rules.
+func gradingBands(bands []flow.GradeBand) grading.Bands {
+	out := make(grading.Bands, len(bands))
+	for i, b := range bands {
+		out[i] = grading.Band(b)
+	}
+	return out
 }

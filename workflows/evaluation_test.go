@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/stationflow/stationflow/activities"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/grading"
 	"github.com/stationflow/stationflow/internal/rubric"
@@ -26,17 +27,17 @@ import (
 // The cycle, the contract and the open rectification item of the station
 // evaluated: township station 510108001, whose county office is 510108
 // and city office 5101.
-const (
-	evalCycleID  = "c7c10000-0000-4000-8000-000000002026"
-	evalContract = "c0000000-0000-4000-8000-000000000001"
-	openItemID   = "1d000000-0000-4000-8000-000000000001"
-	evaluator1   = "5b0f0000-0000-4000-8000-0000000000f1"
-	evaluator2   = "5b0f0000-0000-4000-8000-0000000000f2"
+var (
+	evalCycleID  = uuid.MustParse("c7c10000-0000-4000-8000-000000002026")
+	evalContract = uuid.MustParse("c0000000-0000-4000-8000-000000000001")
+	openItemID   = uuid.MustParse("1d000000-0000-4000-8000-000000000001")
+	evaluator1   = uuid.MustParse("5b0f0000-0000-4000-8000-0000000000f1")
+	evaluator2   = uuid.MustParse("5b0f0000-0000-4000-8000-0000000000f2")
 )
 
 var (
-	orgCaller  = Caller{Role: "org", Scope: orgA, TokenID: "t-org"}
-	cityOffice = Caller{Role: "office", Scope: "5101", TokenID: "t-city"}
+	orgCaller  = flow.Caller{Role: "org", Scope: orgA.String(), TokenID: "t-org"}
+	cityOffice = flow.Caller{Role: "office", Scope: "5101", TokenID: "t-city"}
 )
 
 // annualRubric is the committed annual rubric the cycle scores against.
@@ -99,12 +100,12 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 // 2026 cycle: self-assessment due Friday 13 November, evaluations due
 // Friday 27 November, two evaluators who must lie within 10 points of each
 // other (a third one when they do not), five working days to appeal.
-func evaluationStart() activities.EvaluationStart {
+func evaluationStart() flow.EvaluationStart {
 	st := township()
-	return activities.EvaluationStart{CycleID: evalCycleID, CycleWorkflowID: CycleWorkflowID(evalCycleID),
+	return flow.EvaluationStart{CycleID: evalCycleID, CycleWorkflowID: flow.CycleWorkflowID(evalCycleID.String()),
 		Settings: store.CycleSettings{RegionCode: "510108", Year: 2026, RubricVersion: "annual-2026.1", Bands: grading.DefaultBands(),
 			SelfAssessmentDue: at(2026, 11, 13, 18, 0), EvaluationDue: at(2026, 11, 27, 18, 0), EvaluatorsPerStation: 2,
-			DisagreementThreshold: 10, OnDisagreement: "third_evaluator", AppealWorkdays: 5, MinTermDays: 180},
+			DisagreementThreshold: 10, OnDisagreement: "third_evaluator", AppealWorkdays: 5, MinTermDays: 180}.Flow(),
 		StationID: st.StationID, Level: st.Level, RegionCode: st.RegionCode, OrganisationID: orgA, ContractID: evalContract}
 }
 
@@ -113,16 +114,16 @@ func evaluationStart() activities.EvaluationStart {
 type evalWorld struct {
 	mu sync.Mutex
 	// Answers, set by the test before the run.
-	assign     func(activities.EvaluatorRequest) (string, error)
-	open       func(activities.OpenItemsRequest) activities.OpenItems
+	assign     func(flow.EvaluatorRequest) (uuid.UUID, error)
+	open       func(flow.OpenItemsRequest) flow.OpenItems
 	applyFails int // renewal attempts that fail before one lands
 	// What the evaluation asked for.
-	projections []activities.EvaluationProjection
-	assigned    []activities.EvaluatorRequest
-	filed       []activities.FiledEvaluation
-	openAsked   []activities.OpenItemsRequest
-	terms       []string
-	renewals    []activities.Renewal
+	projections []flow.EvaluationProjection
+	assigned    []flow.EvaluatorRequest
+	filed       []flow.FiledEvaluation
+	openAsked   []flow.OpenItemsRequest
+	terms       []uuid.UUID
+	renewals    []flow.Renewal
 	renewedAt   []time.Time
 	attempts    int
 }
@@ -137,17 +138,17 @@ func (w *evalWorld) states() []string {
 	return out
 }
 
-func (w *evalWorld) last() store.CycleStationUpdate {
+func (w *evalWorld) last() flow.EvaluationUpdate {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(w.projections) == 0 {
-		return store.CycleStationUpdate{}
+		return flow.EvaluationUpdate{}
 	}
 	return w.projections[len(w.projections)-1].Update
 }
 
 // projected is the first projection with the event.
-func (w *evalWorld) projected(event string) (store.CycleStationUpdate, bool) {
+func (w *evalWorld) projected(event string) (flow.EvaluationUpdate, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for _, p := range w.projections {
@@ -155,7 +156,7 @@ func (w *evalWorld) projected(event string) (store.CycleStationUpdate, bool) {
 			return p.Update, true
 		}
 	}
-	return store.CycleStationUpdate{}, false
+	return flow.EvaluationUpdate{}, false
 }
 
 // The contract the station runs under: 3 March 2026 to 2 March 2027.
@@ -173,52 +174,51 @@ func newEvaluationEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnv
 	env, rec := newEnv(t, start)
 	env.RegisterWorkflow(EvaluationWorkflow)
 	w := &evalWorld{
-		assign: func(r activities.EvaluatorRequest) (string, error) {
-			return map[int]string{1: evaluator1, 2: evaluator2}[r.Slot], nil
+		assign: func(r flow.EvaluatorRequest) (uuid.UUID, error) {
+			return map[int]uuid.UUID{1: evaluator1, 2: evaluator2}[r.Slot], nil
 		},
-		open: func(activities.OpenItemsRequest) activities.OpenItems { return activities.OpenItems{IDs: []string{}} },
+		open: func(flow.OpenItemsRequest) flow.OpenItems { return flow.OpenItems{IDs: []uuid.UUID{}} },
 	}
 	rb := annualRubric(t)
 	// AnnualRubric runs as a local activity; newEnv's Activities hold no
 	// rubrics, so it is answered here.
-	env.OnActivity(a.AnnualRubric, mock.Anything, mock.Anything).Return(func(_ context.Context, version string) (*rubric.Rubric, error) {
+	env.OnActivity(a.AnnualRubric, mock.Anything, mock.Anything).Return(func(_ context.Context, version string) (json.RawMessage, error) {
 		if version != rb.Version {
 			return nil, temporal.NewNonRetryableApplicationError("no rubric "+version, activities.ErrTypeInvalid, nil)
 		}
-		return rb, nil
+		return rubricDoc(t, rb), nil
 	})
-	env.OnActivity(a.ProjectEvaluation, mock.Anything, mock.Anything).Return(func(_ context.Context, p activities.EvaluationProjection) error {
+	env.OnActivity(a.ProjectEvaluation, mock.Anything, mock.Anything).Return(func(_ context.Context, p flow.EvaluationProjection) error {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.projections = append(w.projections, p)
 		return nil
 	})
-	env.OnActivity(a.AssignEvaluator, mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.EvaluatorRequest) (string, error) {
+	env.OnActivity(a.AssignEvaluator, mock.Anything, mock.Anything).Return(func(_ context.Context, r flow.EvaluatorRequest) (uuid.UUID, error) {
 		w.mu.Lock()
 		w.assigned = append(w.assigned, r)
 		w.mu.Unlock()
 		return w.assign(r)
 	})
-	env.OnActivity(a.RecordEvaluation, mock.Anything, mock.Anything).Return(func(_ context.Context, f activities.FiledEvaluation) error {
+	env.OnActivity(a.RecordEvaluation, mock.Anything, mock.Anything).Return(func(_ context.Context, f flow.FiledEvaluation) error {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.filed = append(w.filed, f)
 		return nil
 	})
-	env.OnActivity(a.OpenRectifications, mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.OpenItemsRequest) (activities.OpenItems, error) {
+	env.OnActivity(a.OpenRectifications, mock.Anything, mock.Anything).Return(func(_ context.Context, r flow.OpenItemsRequest) (flow.OpenItems, error) {
 		w.mu.Lock()
 		w.openAsked = append(w.openAsked, r)
 		w.mu.Unlock()
 		return w.open(r), nil
 	})
-	env.OnActivity(a.ContractTerm, mock.Anything, mock.Anything).Return(func(_ context.Context, id string) (store.Contract, error) {
+	env.OnActivity(a.ContractTerm, mock.Anything, mock.Anything).Return(func(_ context.Context, id uuid.UUID) (flow.ContractTerm, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.terms = append(w.terms, id)
-		return store.Contract{ID: uuid.MustParse(id), StationID: uuid.MustParse(township().StationID), OrganisationID: uuid.MustParse(orgA),
-			TermStart: termStart, TermEnd: termEnd, State: "active"}, nil
+		return flow.ContractTerm{ID: id, TermStart: termStart, TermEnd: termEnd}, nil
 	})
-	env.OnActivity(a.ApplyRenewal, mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.Renewal) error {
+	env.OnActivity(a.ApplyRenewal, mock.Anything, mock.Anything).Return(func(_ context.Context, r flow.Renewal) error {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.attempts++
@@ -267,8 +267,8 @@ func TestEvaluatorsWhoDisagreeAreArbitratedAndAnAppealedConditionalRenewalMissin
 	//   Tue 24 Nov  the county decides exit; the renewed contract ends.
 	start := at(2026, 11, 2, 9, 0)
 	env, rec, w := newEvaluationEnv(t, start)
-	w.open = func(r activities.OpenItemsRequest) activities.OpenItems {
-		return activities.OpenItems{IDs: []string{openItemID}}
+	w.open = func(r flow.OpenItemsRequest) flow.OpenItems {
+		return flow.OpenItems{IDs: []uuid.UUID{openItemID}}
 	}
 	rb := annualRubric(t)
 	in := evaluationStart()
@@ -281,31 +281,31 @@ func TestEvaluatorsWhoDisagreeAreArbitratedAndAnAppealedConditionalRenewalMissin
 	}
 
 	var self, eval1, eval2, arbitrate, decide1, appeal, review, decide2 updateOutcome
-	completeChildAt(env, at(2026, 11, 4, 10, 0).Sub(start), TaskWorkflowID(st, KindSelfAssessment, evalCycleID),
-		CompleteRequest{Caller: orgCaller, Form: selfForm}, &self)
-	completeChildAt(env, at(2026, 11, 9, 10, 0).Sub(start), TaskWorkflowID(st, KindAnnualEvaluation, evalCycleID+"-1"),
-		CompleteRequest{Caller: Caller{Role: "supervisor", Scope: evaluator1, TokenID: "t-e1"}, Form: highForm}, &eval1)
-	completeChildAt(env, at(2026, 11, 9, 11, 0).Sub(start), TaskWorkflowID(st, KindAnnualEvaluation, evalCycleID+"-2"),
-		CompleteRequest{Caller: Caller{Role: "supervisor", Scope: evaluator2, TokenID: "t-e2"}, Form: lowForm}, &eval2)
-	completeChildAt(env, at(2026, 11, 11, 10, 0).Sub(start), TaskWorkflowID(st, KindArbitration, evalCycleID),
-		CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"total":72,"reason":"the casework files support the lower scores in part"}`)}, &arbitrate)
-	completeChildAt(env, at(2026, 11, 12, 10, 0).Sub(start), TaskWorkflowID(st, KindRenewalDecision, evalCycleID+"-1"),
-		CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"conditional_renew","reason":"the open item is minor","conditions_due_workdays":3}`)}, &decide1)
-	var status EvaluationStatus
+	completeChildAt(env, at(2026, 11, 4, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindSelfAssessment, evalCycleID.String()),
+		flow.CompleteRequest{Caller: orgCaller, Form: selfForm}, &self)
+	completeChildAt(env, at(2026, 11, 9, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindAnnualEvaluation, evalCycleID.String()+"-1"),
+		flow.CompleteRequest{Caller: flow.Caller{Role: "supervisor", Scope: evaluator1.String(), TokenID: "t-e1"}, Form: highForm}, &eval1)
+	completeChildAt(env, at(2026, 11, 9, 11, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindAnnualEvaluation, evalCycleID.String()+"-2"),
+		flow.CompleteRequest{Caller: flow.Caller{Role: "supervisor", Scope: evaluator2.String(), TokenID: "t-e2"}, Form: lowForm}, &eval2)
+	completeChildAt(env, at(2026, 11, 11, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindArbitration, evalCycleID.String()),
+		flow.CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"total":72,"reason":"the casework files support the lower scores in part"}`)}, &arbitrate)
+	completeChildAt(env, at(2026, 11, 12, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindRenewalDecision, evalCycleID.String()+"-1"),
+		flow.CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"conditional_renew","reason":"the open item is minor","conditions_due_workdays":3}`)}, &decide1)
+	var status flow.EvaluationStatus
 	var statusErr error
 	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(EvaluationQuery)
+		v, err := env.QueryWorkflow(flow.EvaluationQuery)
 		if err == nil {
 			err = v.Get(&status)
 		}
 		statusErr = err
 	}, at(2026, 11, 16, 9, 0).Sub(start))
-	updateAt(env, at(2026, 11, 16, 10, 0).Sub(start), AppealUpdate,
-		AppealRequest{Caller: orgCaller, Reason: "the open item was closed before the evaluation began"}, &appeal)
-	completeChildAt(env, at(2026, 11, 18, 10, 0).Sub(start), TaskWorkflowID(st, KindAppealReview, evalCycleID),
-		CompleteRequest{Caller: cityOffice, Form: json.RawMessage(`{"outcome":"uphold","reason":"the item is still open in the register"}`)}, &review)
-	completeChildAt(env, at(2026, 11, 24, 10, 0).Sub(start), TaskWorkflowID(st, KindRenewalDecision, evalCycleID+"-2"),
-		CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"exit","reason":"the condition of the renewal was not met"}`)}, &decide2)
+	updateAt(env, at(2026, 11, 16, 10, 0).Sub(start), flow.AppealUpdate,
+		flow.AppealRequest{Caller: orgCaller, Reason: "the open item was closed before the evaluation began"}, &appeal)
+	completeChildAt(env, at(2026, 11, 18, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindAppealReview, evalCycleID.String()),
+		flow.CompleteRequest{Caller: cityOffice, Form: json.RawMessage(`{"outcome":"uphold","reason":"the item is still open in the register"}`)}, &review)
+	completeChildAt(env, at(2026, 11, 24, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindRenewalDecision, evalCycleID.String()+"-2"),
+		flow.CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"exit","reason":"the condition of the renewal was not met"}`)}, &decide2)
 
 	env.ExecuteWorkflow(EvaluationWorkflow, in)
 
@@ -314,11 +314,11 @@ func TestEvaluatorsWhoDisagreeAreArbitratedAndAnAppealedConditionalRenewalMissin
 	}
 	checkUpdates(t, map[string]*updateOutcome{"self-assessment": &self, "evaluator 1": &eval1, "evaluator 2": &eval2,
 		"arbitration": &arbitrate, "decision": &decide1, "appeal": &appeal, "appeal review": &review, "second decision": &decide2})
-	var out EvaluationOutcome
+	var out flow.EvaluationOutcome
 	if err := env.GetWorkflowResult(&out); err != nil {
 		t.Fatal(err)
 	}
-	want := EvaluationOutcome{Total: 72, Grade: grading.Pass, Proposal: grading.ConditionalRenew, Decision: grading.ConditionalRenew, FinalDecision: grading.Exit}
+	want := flow.EvaluationOutcome{Total: 72, Grade: grading.Pass, Proposal: grading.ConditionalRenew, Decision: grading.ConditionalRenew, FinalDecision: grading.Exit}
 	if out != want {
 		t.Errorf("outcome %+v, want %+v", out, want)
 	}
@@ -331,7 +331,7 @@ func TestEvaluatorsWhoDisagreeAreArbitratedAndAnAppealedConditionalRenewalMissin
 		t.Errorf("projected %v,\nwant %v", got, wantStates)
 	}
 	for i, p := range w.projections {
-		if p.Update.Version != int64(i+1) || p.CycleWorkflowID != CycleWorkflowID(evalCycleID) || p.Update.Actor != "system" {
+		if p.Update.Version != int64(i+1) || p.CycleWorkflowID != flow.CycleWorkflowID(evalCycleID.String()) || p.Update.Actor != "system" {
 			t.Errorf("projection %d: version %d, cycle %q, actor %q", i, p.Update.Version, p.CycleWorkflowID, p.Update.Actor)
 		}
 	}
@@ -366,7 +366,7 @@ func TestEvaluatorsWhoDisagreeAreArbitratedAndAnAppealedConditionalRenewalMissin
 		t.Errorf("recorded totals %v, want slot 1 %g and slot 2 %g", filed, high, low)
 	}
 	for _, p := range rec.tasks {
-		if p.Kind == KindAnnualEvaluation && p.AssigneeKind != AssignPerson {
+		if p.Kind == flow.KindAnnualEvaluation && p.AssigneeKind != flow.AssignPerson {
 			t.Errorf("an evaluation task addressed to %s:%s; the third slot must open no task", p.AssigneeKind, p.AssigneeID)
 		}
 	}
@@ -391,11 +391,11 @@ func TestEvaluatorsWhoDisagreeAreArbitratedAndAnAppealedConditionalRenewalMissin
 	}
 
 	// The appeal went one office up.
-	accepted, ok := appeal.result.(AppealAccepted)
+	accepted, ok := appeal.result.(flow.AppealAccepted)
 	if !ok || accepted.Office != "5101" || accepted.ReviewTaskID != derivedID("cycle-task/%s/%s/%s/%d", evalCycleID, st, "appeal", 0) {
 		t.Errorf("appeal answered %#v", appeal.result)
 	}
-	if rv := rec.lastTask(KindAppealReview); rv.AssigneeKind != AssignOffice || rv.AssigneeID != "5101" {
+	if rv := rec.lastTask(flow.KindAppealReview); rv.AssigneeKind != flow.AssignOffice || rv.AssigneeID != "5101" {
 		t.Errorf("appeal review addressed to %s:%s, want office:5101", rv.AssigneeKind, rv.AssigneeID)
 	}
 
@@ -405,23 +405,23 @@ func TestEvaluatorsWhoDisagreeAreArbitratedAndAnAppealedConditionalRenewalMissin
 	}
 	renewed := derivedID("contract/%s/renewal/%s", evalContract, evalCycleID)
 	r := w.renewals[0]
-	if r.Exit || r.OldContractID != evalContract || r.NewContractID != renewed || r.StationWorkflowID != StationWorkflowID(st) ||
+	if r.Exit || r.OldContractID != evalContract || r.NewContractID != renewed || r.StationWorkflowID != flow.StationWorkflowID(st.String()) ||
 		r.Start.Format(time.DateOnly) != "2027-03-03" || r.End.Format(time.DateOnly) != "2028-03-02" ||
-		r.UpdateID != "conditional_renew/"+evalCycleID+"/"+st {
+		r.UpdateID != "conditional_renew/"+evalCycleID.String()+"/"+st.String() {
 		t.Errorf("renewal %+v: want contract %s from 2027-03-03 to 2028-03-02", r, renewed)
 	}
 	if len(w.terms) != 1 || w.terms[0] != evalContract {
 		t.Errorf("contract terms read %v, want the old contract's once", w.terms)
 	}
 	x := w.renewals[1]
-	if !x.Exit || x.OldContractID != renewed || x.NewContractID != "" || x.UpdateID != "exit/"+evalCycleID+"/"+st ||
+	if !x.Exit || x.OldContractID != renewed || x.NewContractID != uuid.Nil || x.UpdateID != "exit/"+evalCycleID.String()+"/"+st.String() ||
 		!strings.Contains(x.Reason, "the condition of the renewal was not met") {
 		t.Errorf("exit %+v: want the renewed contract %s ended", x, renewed)
 	}
 	if !w.renewedAt[1].Equal(at(2026, 11, 24, 10, 0)) {
 		t.Errorf("exit applied at %s, want when the county decided", w.renewedAt[1].In(shanghai))
 	}
-	if d := rec.lastTask(KindRenewalDecision); d.SubjectID != evalCycleID || d.Period != "2026" {
+	if d := rec.lastTask(flow.KindRenewalDecision); d.SubjectID != evalCycleID || d.Period != "2026" {
 		t.Errorf("second decision task %+v", d)
 	}
 }
@@ -449,19 +449,19 @@ func TestAnAppealAfterTheWindowIsRefusedAndTheDecisionStands(t *testing.T) {
 	form2, t2 := evaluationForm(t, rb, 0.93)
 
 	var self, eval1, eval2, decide, stranger, late updateOutcome
-	completeChildAt(env, at(2026, 11, 4, 10, 0).Sub(start), TaskWorkflowID(st, KindSelfAssessment, evalCycleID),
-		CompleteRequest{Caller: orgCaller, Form: selfForm}, &self)
-	completeChildAt(env, at(2026, 11, 9, 10, 0).Sub(start), TaskWorkflowID(st, KindAnnualEvaluation, evalCycleID+"-1"),
-		CompleteRequest{Caller: Caller{Role: "supervisor", Scope: evaluator1, TokenID: "t-e1"}, Form: form1}, &eval1)
-	completeChildAt(env, at(2026, 11, 9, 11, 0).Sub(start), TaskWorkflowID(st, KindAnnualEvaluation, evalCycleID+"-2"),
-		CompleteRequest{Caller: Caller{Role: "supervisor", Scope: evaluator2, TokenID: "t-e2"}, Form: form2}, &eval2)
-	completeChildAt(env, at(2026, 11, 10, 10, 0).Sub(start), TaskWorkflowID(st, KindRenewalDecision, evalCycleID+"-1"),
-		CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"renew"}`)}, &decide)
-	updateAt(env, at(2026, 11, 12, 10, 0).Sub(start), AppealUpdate,
-		AppealRequest{Caller: Caller{Role: "org", Scope: orgB, TokenID: "t-org-b"}, Reason: "we would run this station better"}, &stranger)
+	completeChildAt(env, at(2026, 11, 4, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindSelfAssessment, evalCycleID.String()),
+		flow.CompleteRequest{Caller: orgCaller, Form: selfForm}, &self)
+	completeChildAt(env, at(2026, 11, 9, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindAnnualEvaluation, evalCycleID.String()+"-1"),
+		flow.CompleteRequest{Caller: flow.Caller{Role: "supervisor", Scope: evaluator1.String(), TokenID: "t-e1"}, Form: form1}, &eval1)
+	completeChildAt(env, at(2026, 11, 9, 11, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindAnnualEvaluation, evalCycleID.String()+"-2"),
+		flow.CompleteRequest{Caller: flow.Caller{Role: "supervisor", Scope: evaluator2.String(), TokenID: "t-e2"}, Form: form2}, &eval2)
+	completeChildAt(env, at(2026, 11, 10, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindRenewalDecision, evalCycleID.String()+"-1"),
+		flow.CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"renew"}`)}, &decide)
+	updateAt(env, at(2026, 11, 12, 10, 0).Sub(start), flow.AppealUpdate,
+		flow.AppealRequest{Caller: flow.Caller{Role: "org", Scope: orgB.String(), TokenID: "t-org-b"}, Reason: "we would run this station better"}, &stranger)
 	lateAt := at(2026, 11, 17, 18, 0).Add(5 * time.Second)
-	updateAt(env, lateAt.Sub(start), AppealUpdate,
-		AppealRequest{Caller: orgCaller, Reason: "the grade should have been higher still"}, &late)
+	updateAt(env, lateAt.Sub(start), flow.AppealUpdate,
+		flow.AppealRequest{Caller: orgCaller, Reason: "the grade should have been higher still"}, &late)
 
 	env.ExecuteWorkflow(EvaluationWorkflow, in)
 
@@ -469,18 +469,18 @@ func TestAnAppealAfterTheWindowIsRefusedAndTheDecisionStands(t *testing.T) {
 		t.Fatalf("completed=%v err=%v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
 	checkUpdates(t, map[string]*updateOutcome{"self-assessment": &self, "evaluator 1": &eval1, "evaluator 2": &eval2, "decision": &decide})
-	if !rejectedAs(stranger, RejectForbidden) {
+	if !rejectedAs(stranger, flow.RejectForbidden) {
 		t.Errorf("another organisation's appeal inside the window: done=%v err=%v, want refused as forbidden", stranger.done, stranger.err)
 	}
-	if !rejectedAs(late, RejectWrongState) {
+	if !rejectedAs(late, flow.RejectWrongState) {
 		t.Errorf("the organisation's appeal after the window: done=%v err=%v, want refused for the state", late.done, late.err)
 	}
-	var out EvaluationOutcome
+	var out flow.EvaluationOutcome
 	if err := env.GetWorkflowResult(&out); err != nil {
 		t.Fatal(err)
 	}
 	mean := math.Round((t1+t2)/2*100) / 100
-	want := EvaluationOutcome{Total: mean, Grade: grading.Excellent, Proposal: grading.Renew, Decision: grading.Renew, FinalDecision: grading.Renew}
+	want := flow.EvaluationOutcome{Total: mean, Grade: grading.Excellent, Proposal: grading.Renew, Decision: grading.Renew, FinalDecision: grading.Renew}
 	if out != want {
 		t.Errorf("outcome %+v, want %+v", out, want)
 	}
@@ -498,7 +498,7 @@ func TestAnAppealAfterTheWindowIsRefusedAndTheDecisionStands(t *testing.T) {
 		t.Errorf("scorecard %+v", doc)
 	}
 	for _, p := range rec.tasks {
-		if p.Kind == KindAppealReview || p.Kind == KindArbitration {
+		if p.Kind == flow.KindAppealReview || p.Kind == flow.KindArbitration {
 			t.Errorf("a %s task was opened", p.Kind)
 		}
 	}
@@ -526,19 +526,19 @@ func TestADecisionDepartingFromTheProposalNeedsAReason(t *testing.T) {
 	selfForm, _ := selfAssessmentForm(t, rb, 0.9, 250000)
 	form1, _ := evaluationForm(t, rb, 0.86)
 	form2, _ := evaluationForm(t, rb, 0.84)
-	decision := TaskWorkflowID(st, KindRenewalDecision, evalCycleID+"-1")
+	decision := flow.TaskWorkflowID(st.String(), flow.KindRenewalDecision, evalCycleID.String()+"-1")
 
 	var self, eval1, eval2, bare, reasoned updateOutcome
-	completeChildAt(env, at(2026, 11, 4, 10, 0).Sub(start), TaskWorkflowID(st, KindSelfAssessment, evalCycleID),
-		CompleteRequest{Caller: orgCaller, Form: selfForm}, &self)
-	completeChildAt(env, at(2026, 11, 9, 10, 0).Sub(start), TaskWorkflowID(st, KindAnnualEvaluation, evalCycleID+"-1"),
-		CompleteRequest{Caller: Caller{Role: "supervisor", Scope: evaluator1, TokenID: "t-e1"}, Form: form1}, &eval1)
-	completeChildAt(env, at(2026, 11, 9, 11, 0).Sub(start), TaskWorkflowID(st, KindAnnualEvaluation, evalCycleID+"-2"),
-		CompleteRequest{Caller: Caller{Role: "supervisor", Scope: evaluator2, TokenID: "t-e2"}, Form: form2}, &eval2)
+	completeChildAt(env, at(2026, 11, 4, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindSelfAssessment, evalCycleID.String()),
+		flow.CompleteRequest{Caller: orgCaller, Form: selfForm}, &self)
+	completeChildAt(env, at(2026, 11, 9, 10, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindAnnualEvaluation, evalCycleID.String()+"-1"),
+		flow.CompleteRequest{Caller: flow.Caller{Role: "supervisor", Scope: evaluator1.String(), TokenID: "t-e1"}, Form: form1}, &eval1)
+	completeChildAt(env, at(2026, 11, 9, 11, 0).Sub(start), flow.TaskWorkflowID(st.String(), flow.KindAnnualEvaluation, evalCycleID.String()+"-2"),
+		flow.CompleteRequest{Caller: flow.Caller{Role: "supervisor", Scope: evaluator2.String(), TokenID: "t-e2"}, Form: form2}, &eval2)
 	completeChildAt(env, at(2026, 11, 10, 10, 0).Sub(start), decision,
-		CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"exit"}`)}, &bare)
+		flow.CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"exit"}`)}, &bare)
 	completeChildAt(env, at(2026, 11, 10, 11, 0).Sub(start), decision,
-		CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"exit","reason":"the organisation is dissolving at year end"}`)}, &reasoned)
+		flow.CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"exit","reason":"the organisation is dissolving at year end"}`)}, &reasoned)
 
 	env.ExecuteWorkflow(EvaluationWorkflow, in)
 
@@ -547,14 +547,14 @@ func TestADecisionDepartingFromTheProposalNeedsAReason(t *testing.T) {
 	}
 	checkUpdates(t, map[string]*updateOutcome{"self-assessment": &self, "evaluator 1": &eval1, "evaluator 2": &eval2, "reasoned decision": &reasoned})
 	var appErr *temporal.ApplicationError
-	if !errors.As(bare.err, &appErr) || appErr.Type() != RejectInvalid {
+	if !errors.As(bare.err, &appErr) || appErr.Type() != flow.RejectInvalid {
 		t.Fatalf("a departing decision without a reason: done=%v err=%v, want refused as invalid", bare.done, bare.err)
 	}
 	var fields forms.Errors
 	if err := appErr.Details(&fields); err != nil || len(fields) != 1 || fields[0].Field != "reason" {
 		t.Errorf("field errors %+v (%v), want one on reason", fields, err)
 	}
-	var out EvaluationOutcome
+	var out flow.EvaluationOutcome
 	if err := env.GetWorkflowResult(&out); err != nil {
 		t.Fatal(err)
 	}
@@ -578,14 +578,14 @@ func TestAFailedProjectionRecordsTheStationAsFailed(t *testing.T) {
 	// with why, so the cycle's progress lists it, and the evaluation ends.
 	start := at(2026, 11, 2, 9, 0)
 	env, _, w := newEvaluationEnv(t, start)
-	w.assign = func(activities.EvaluatorRequest) (string, error) {
-		return "", temporal.NewNonRetryableApplicationError("county 510108 has no evaluator pool", activities.ErrTypeNotFound, nil)
+	w.assign = func(flow.EvaluatorRequest) (uuid.UUID, error) {
+		return uuid.Nil, temporal.NewNonRetryableApplicationError("county 510108 has no evaluator pool", activities.ErrTypeNotFound, nil)
 	}
 	in := evaluationStart()
 	selfForm, _ := selfAssessmentForm(t, annualRubric(t), 0.9, 250000)
 	var self updateOutcome
-	completeChildAt(env, at(2026, 11, 4, 10, 0).Sub(start), TaskWorkflowID(in.StationID, KindSelfAssessment, evalCycleID),
-		CompleteRequest{Caller: orgCaller, Form: selfForm}, &self)
+	completeChildAt(env, at(2026, 11, 4, 10, 0).Sub(start), flow.TaskWorkflowID(in.StationID.String(), flow.KindSelfAssessment, evalCycleID.String()),
+		flow.CompleteRequest{Caller: orgCaller, Form: selfForm}, &self)
 
 	env.ExecuteWorkflow(EvaluationWorkflow, in)
 

@@ -11,8 +11,10 @@ import (
 )
 
 // TestReplayCommittedHistories replays every history recorded from real
-// runs (go test ./api/ -record-histories) against today's workflow code. A
-// change that would break running workflows fails here.
+// runs (make histories) against today's workflow code. A change that would
+// break running workflows fails here: guard it with workflow.GetVersion so
+// old histories take the old path, and record a new history for the new
+// one. The recorder never overwrites a committed history unless told to.
 func TestReplayCommittedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
 	if err != nil {

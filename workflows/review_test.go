@@ -1,6 +1,10 @@
 package workflows
 
 import (
+	"github.com/google/uuid"
+
+	"github.com/stationflow/stationflow/internal/flow"
+
 	"encoding/json"
 	"testing"
 	"time"
@@ -8,21 +12,21 @@ import (
 	"go.temporal.io/sdk/testsuite"
 )
 
-const (
-	app1 = "0b8c0d5e-0000-4000-8000-000000000001"
-	app2 = "0b8c0d5e-0000-4000-8000-000000000002"
-	orgA = "5a0f0000-0000-4000-8000-00000000000a"
-	orgB = "5a0f0000-0000-4000-8000-00000000000b"
+var (
+	app1 = uuid.MustParse("0b8c0d5e-0000-4000-8000-000000000001")
+	app2 = uuid.MustParse("0b8c0d5e-0000-4000-8000-000000000002")
+	orgA = uuid.MustParse("5a0f0000-0000-4000-8000-00000000000a")
+	orgB = uuid.MustParse("5a0f0000-0000-4000-8000-00000000000b")
 )
 
-func township() StationInput {
-	return StationInput{StationID: "7e1a0000-0000-4000-8000-000000000001", Level: "township_station", RegionCode: "510108001"}
+func township() flow.StationInput {
+	return flow.StationInput{StationID: uuid.MustParse("7e1a0000-0000-4000-8000-000000000001"), Level: "township_station", RegionCode: "510108001"}
 }
 
 // submitAt hands an application to the station at a moment of workflow time.
-func submitAt(env *testsuite.TestWorkflowEnvironment, delay time.Duration, sub ApplicationSubmission, out *updateOutcome) {
+func submitAt(env *testsuite.TestWorkflowEnvironment, delay time.Duration, sub flow.ApplicationSubmission, out *updateOutcome) {
 	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(SubmitApplicationUpdate, sub.ApplicationID, &testsuite.TestUpdateCallback{
+		env.UpdateWorkflow(flow.SubmitApplicationUpdate, sub.ApplicationID.String(), &testsuite.TestUpdateCallback{
 			OnReject:   func(err error) { out.err, out.done = err, true },
 			OnAccept:   func() {},
 			OnComplete: func(r any, err error) { out.result, out.err, out.done = r, err, true },
@@ -31,8 +35,8 @@ func submitAt(env *testsuite.TestWorkflowEnvironment, delay time.Duration, sub A
 }
 
 // completeChildAt completes a child task at a moment of workflow time.
-func completeChildAt(env *testsuite.TestWorkflowEnvironment, delay time.Duration, workflowID string, req CompleteRequest, out *updateOutcome) {
-	updateChildAt(env, delay, workflowID, CompleteUpdate, req, out)
+func completeChildAt(env *testsuite.TestWorkflowEnvironment, delay time.Duration, workflowID string, req flow.CompleteRequest, out *updateOutcome) {
+	updateChildAt(env, delay, workflowID, flow.CompleteUpdate, req, out)
 }
 
 // updateChildAt sends an update to a child workflow at a moment of
@@ -49,7 +53,7 @@ func updateChildAt(env *testsuite.TestWorkflowEnvironment, delay time.Duration, 
 	}, delay)
 }
 
-func (r *recorder) applicationStates(id string) []string {
+func (r *recorder) applicationStates(id uuid.UUID) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []string
@@ -85,28 +89,28 @@ func TestApprovingOneOfTwoCompetingApplicationsStartsTheContractAndClosesTheOthe
 	env, rec := newEnv(t, start)
 	st := township()
 	var sub1, sub2, decide, late updateOutcome
-	submitAt(env, time.Minute, ApplicationSubmission{ApplicationID: app1, OrganisationID: orgA, OrganisationCode: "52510108MJ0000001R"}, &sub1)
-	submitAt(env, 2*time.Minute, ApplicationSubmission{ApplicationID: app2, OrganisationID: orgB}, &sub2)
-	completeChildAt(env, time.Hour, TaskWorkflowID(st.StationID, KindApplicationReview, app1+"-r1"),
-		CompleteRequest{Caller: countyOffice, Form: approve()}, &decide)
+	submitAt(env, time.Minute, flow.ApplicationSubmission{ApplicationID: app1, OrganisationID: orgA, OrganisationCode: "52510108MJ0000001R"}, &sub1)
+	submitAt(env, 2*time.Minute, flow.ApplicationSubmission{ApplicationID: app2, OrganisationID: orgB}, &sub2)
+	completeChildAt(env, time.Hour, flow.TaskWorkflowID(st.StationID.String(), flow.KindApplicationReview, app1.String()+"-r1"),
+		flow.CompleteRequest{Caller: countyOffice, Form: approve()}, &decide)
 	// Applying after the station is taken is refused by the validator.
-	submitAt(env, 2*time.Hour, ApplicationSubmission{ApplicationID: "0b8c0d5e-0000-4000-8000-000000000003", OrganisationID: orgB}, &late)
+	submitAt(env, 2*time.Hour, flow.ApplicationSubmission{ApplicationID: uuid.MustParse("0b8c0d5e-0000-4000-8000-000000000003"), OrganisationID: orgB}, &late)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 3*time.Hour)
 	env.ExecuteWorkflow(StationWorkflow, st)
 
 	if sub1.err != nil || sub2.err != nil || decide.err != nil {
 		t.Fatalf("submit: %v, %v; decide: %v", sub1.err, sub2.err, decide.err)
 	}
-	if accepted := sub1.result.(SubmissionAccepted); accepted.ReviewTaskID != reviewTaskID(app1, 1) || accepted.State != AppUnderReview {
+	if accepted := sub1.result.(flow.SubmissionAccepted); accepted.ReviewTaskID != reviewTaskID(app1, 1) || accepted.State != flow.AppUnderReview {
 		t.Errorf("submission answer %+v", accepted)
 	}
 	if late.err == nil {
 		t.Error("an application to an operating station was accepted")
 	}
-	if got := rec.applicationStates(app1); !equal(got, []string{AppUnderReview, AppApproved}) {
+	if got := rec.applicationStates(app1); !equal(got, []string{flow.AppUnderReview, flow.AppApproved}) {
 		t.Errorf("application 1 went %v", got)
 	}
-	if got := rec.applicationStates(app2); !equal(got, []string{AppUnderReview, AppClosed}) {
+	if got := rec.applicationStates(app2); !equal(got, []string{flow.AppUnderReview, flow.AppClosed}) {
 		t.Errorf("application 2 went %v", got)
 	}
 	if len(rec.contracts) != 1 || rec.contracts[0].ApplicationID != app1 {
@@ -119,7 +123,7 @@ func TestApprovingOneOfTwoCompetingApplicationsStartsTheContractAndClosesTheOthe
 		t.Errorf("term %s – %s", c.Start.Format(time.DateOnly), c.End.Format(time.DateOnly))
 	}
 	last := rec.stations[len(rec.stations)-1]
-	if last.Phase != PhaseOperating || last.OperatorID != orgA {
+	if last.Phase != flow.PhaseOperating || last.OperatorID != orgA {
 		t.Errorf("station projected as %+v", last)
 	}
 	var withdrawn bool
@@ -138,24 +142,24 @@ func TestARejectedApplicationLeavesTheStationOpen(t *testing.T) {
 	env, rec := newEnv(t, start)
 	st := township()
 	var sub, decide, second updateOutcome
-	submitAt(env, time.Minute, ApplicationSubmission{ApplicationID: app1, OrganisationID: orgA}, &sub)
-	completeChildAt(env, time.Hour, TaskWorkflowID(st.StationID, KindApplicationReview, app1+"-r1"),
-		CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"reject","reasons":"no certified social workers"}`)}, &decide)
-	submitAt(env, 2*time.Hour, ApplicationSubmission{ApplicationID: app2, OrganisationID: orgB}, &second)
+	submitAt(env, time.Minute, flow.ApplicationSubmission{ApplicationID: app1, OrganisationID: orgA}, &sub)
+	completeChildAt(env, time.Hour, flow.TaskWorkflowID(st.StationID.String(), flow.KindApplicationReview, app1.String()+"-r1"),
+		flow.CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"reject","reasons":"no certified social workers"}`)}, &decide)
+	submitAt(env, 2*time.Hour, flow.ApplicationSubmission{ApplicationID: app2, OrganisationID: orgB}, &second)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 3*time.Hour)
 	env.ExecuteWorkflow(StationWorkflow, st)
 	if sub.err != nil || decide.err != nil || second.err != nil {
 		t.Fatalf("submit %v, decide %v, second application %v", sub.err, decide.err, second.err)
 	}
-	if got := rec.applicationStates(app1); !equal(got, []string{AppUnderReview, AppRejected}) {
+	if got := rec.applicationStates(app1); !equal(got, []string{flow.AppUnderReview, flow.AppRejected}) {
 		t.Errorf("application went %v", got)
 	}
 	for _, u := range rec.applications {
-		if u.State == AppRejected && u.Reason != "no certified social workers" {
+		if u.State == flow.AppRejected && u.Reason != "no certified social workers" {
 			t.Errorf("rejection reason %q", u.Reason)
 		}
 	}
-	if len(rec.contracts) != 0 || rec.stations[len(rec.stations)-1].Phase != PhaseAwaitingOperator {
+	if len(rec.contracts) != 0 || rec.stations[len(rec.stations)-1].Phase != flow.PhaseAwaitingOperator {
 		t.Error("a rejection changed the station")
 	}
 }
@@ -165,13 +169,13 @@ func TestAnAmendedApplicationIsReviewedAgainAndApproved(t *testing.T) {
 	env, rec := newEnv(t, start)
 	st := township()
 	var sub, amend, resubmit, approveIt updateOutcome
-	submitAt(env, time.Minute, ApplicationSubmission{ApplicationID: app1, OrganisationID: orgA}, &sub)
-	completeChildAt(env, time.Hour, TaskWorkflowID(st.StationID, KindApplicationReview, app1+"-r1"),
-		CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"amend","reasons":"budget lacks a breakdown"}`)}, &amend)
-	completeChildAt(env, 2*time.Hour, TaskWorkflowID(st.StationID, KindApplicationAmendment, app1+"-r1"),
-		CompleteRequest{Caller: Caller{Role: "org", Scope: orgA, TokenID: "t-org"}, Form: amendedPlan()}, &resubmit)
-	completeChildAt(env, 3*time.Hour, TaskWorkflowID(st.StationID, KindApplicationReview, app1+"-r2"),
-		CompleteRequest{Caller: countyOffice, Form: approve()}, &approveIt)
+	submitAt(env, time.Minute, flow.ApplicationSubmission{ApplicationID: app1, OrganisationID: orgA}, &sub)
+	completeChildAt(env, time.Hour, flow.TaskWorkflowID(st.StationID.String(), flow.KindApplicationReview, app1.String()+"-r1"),
+		flow.CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"amend","reasons":"budget lacks a breakdown"}`)}, &amend)
+	completeChildAt(env, 2*time.Hour, flow.TaskWorkflowID(st.StationID.String(), flow.KindApplicationAmendment, app1.String()+"-r1"),
+		flow.CompleteRequest{Caller: flow.Caller{Role: "org", Scope: orgA.String(), TokenID: "t-org"}, Form: amendedPlan()}, &resubmit)
+	completeChildAt(env, 3*time.Hour, flow.TaskWorkflowID(st.StationID.String(), flow.KindApplicationReview, app1.String()+"-r2"),
+		flow.CompleteRequest{Caller: countyOffice, Form: approve()}, &approveIt)
 	env.RegisterDelayedCallback(env.CancelWorkflow, 4*time.Hour)
 	env.ExecuteWorkflow(StationWorkflow, st)
 	for name, o := range map[string]updateOutcome{"submit": sub, "amend": amend, "resubmit": resubmit, "approve": approveIt} {
@@ -179,13 +183,13 @@ func TestAnAmendedApplicationIsReviewedAgainAndApproved(t *testing.T) {
 			t.Fatalf("%s: done=%v err=%v", name, o.done, o.err)
 		}
 	}
-	if got := rec.applicationStates(app1); !equal(got, []string{AppUnderReview, AppAmendmentRequested, AppUnderReview, AppApproved}) {
+	if got := rec.applicationStates(app1); !equal(got, []string{flow.AppUnderReview, flow.AppAmendmentRequested, flow.AppUnderReview, flow.AppApproved}) {
 		t.Errorf("application went %v", got)
 	}
 	if len(rec.amendments) != 1 || rec.amendments[0].Round != 2 {
 		t.Errorf("amendments %+v", rec.amendments)
 	}
-	if last := rec.stations[len(rec.stations)-1]; last.Phase != PhaseOperating {
+	if last := rec.stations[len(rec.stations)-1]; last.Phase != flow.PhaseOperating {
 		t.Errorf("station %+v", last)
 	}
 }

@@ -7,16 +7,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/stationflow/stationflow/activities"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/rubric"
 )
 
-const supervisorID = "5b0f0000-0000-4000-8000-0000000000e1"
+var supervisorID = uuid.MustParse("5b0f0000-0000-4000-8000-0000000000e1")
 
-var supervisor = Caller{Role: "supervisor", Scope: supervisorID, TokenID: "t-sup"}
+var supervisor = flow.Caller{Role: "supervisor", Scope: supervisorID.String(), TokenID: "t-sup"}
 
 // supervisionRubric is the committed supervision rubric.
 func supervisionRubric(t *testing.T) *rubric.Rubric {
@@ -60,9 +63,9 @@ func scoredForm(t *testing.T, rb *rubric.Rubric) (json.RawMessage, rubric.Indica
 	return raw, failed
 }
 
-func supervisionInput(quarterEnd time.Time) SupervisionInput {
-	return SupervisionInput{Station: StationRef{StationID: township().StationID, Level: "township_station", RegionCode: "510108001"},
-		OrganisationID: orgA, ContractID: "c0000000-0000-4000-8000-000000000001", Period: "2026Q3", QuarterEnd: quarterEnd}
+func supervisionInput(quarterEnd time.Time) flow.SupervisionInput {
+	return flow.SupervisionInput{Station: flow.StationRef{StationID: township().StationID, Level: "township_station", RegionCode: "510108001"},
+		OrganisationID: orgA, ContractID: uuid.MustParse("c0000000-0000-4000-8000-000000000001"), Period: "2026Q3", QuarterEnd: quarterEnd}
 }
 
 func TestAFiledFormIssuesItsScorecardAndAFailedCriticalIndicatorIsRectifiedOverTwoRounds(t *testing.T) {
@@ -76,22 +79,22 @@ func TestAFiledFormIssuesItsScorecardAndAFailedCriticalIndicatorIsRectifiedOverT
 	rb := supervisionRubric(t)
 	form, failed := scoredForm(t, rb)
 	var filed, answered, refused, answeredAgain, accepted updateOutcome
-	taskWID := TaskWorkflowID(in.Station.StationID, KindSupervision, "2026Q3")
-	completeChildAt(env, 7*24*time.Hour, taskWID, CompleteRequest{Caller: supervisor, Form: form}, &filed)
+	taskWID := flow.TaskWorkflowID(in.Station.StationID.String(), flow.KindSupervision, "2026Q3")
+	completeChildAt(env, 7*24*time.Hour, taskWID, flow.CompleteRequest{Caller: supervisor, Form: form}, &filed)
 	respond := func(round string) string {
-		return TaskWorkflowID(in.Station.StationID, KindRectification, "2026Q3-"+failed.ID+"-respond-"+round)
+		return flow.TaskWorkflowID(in.Station.StationID.String(), flow.KindRectification, "2026Q3-"+failed.ID+"-respond-"+round)
 	}
 	verify := func(round string) string {
-		return TaskWorkflowID(in.Station.StationID, KindRectificationCheck, "2026Q3-"+failed.ID+"-verify-"+round)
+		return flow.TaskWorkflowID(in.Station.StationID.String(), flow.KindRectificationCheck, "2026Q3-"+failed.ID+"-verify-"+round)
 	}
-	org := Caller{Role: "org", Scope: orgA, TokenID: "t-org"}
-	completeChildAt(env, 10*24*time.Hour, respond("r1"), CompleteRequest{Caller: org,
+	org := flow.Caller{Role: "org", Scope: orgA.String(), TokenID: "t-org"}
+	completeChildAt(env, 10*24*time.Hour, respond("r1"), flow.CompleteRequest{Caller: org,
 		Form: json.RawMessage(`{"response":"hired a qualified worker in January","evidence_ids":[]}`)}, &answered)
-	completeChildAt(env, 12*24*time.Hour, verify("r1"), CompleteRequest{Caller: supervisor,
+	completeChildAt(env, 12*24*time.Hour, verify("r1"), flow.CompleteRequest{Caller: supervisor,
 		Form: json.RawMessage(`{"accepted":false,"comment":"the contract of employment is missing"}`)}, &refused)
-	completeChildAt(env, 14*24*time.Hour, respond("r2"), CompleteRequest{Caller: org,
+	completeChildAt(env, 14*24*time.Hour, respond("r2"), flow.CompleteRequest{Caller: org,
 		Form: json.RawMessage(`{"response":"the signed employment contract is attached"}`)}, &answeredAgain)
-	completeChildAt(env, 15*24*time.Hour, verify("r2"), CompleteRequest{Caller: supervisor,
+	completeChildAt(env, 15*24*time.Hour, verify("r2"), flow.CompleteRequest{Caller: supervisor,
 		Form: json.RawMessage(`{"accepted":true,"comment":"checked"}`)}, &accepted)
 
 	env.ExecuteWorkflow(SupervisionWorkflow, in)
@@ -104,7 +107,7 @@ func TestAFiledFormIssuesItsScorecardAndAFailedCriticalIndicatorIsRectifiedOverT
 			t.Fatalf("%s: done=%v err=%v", name, u.done, u.err)
 		}
 	}
-	var out SupervisionOutcome
+	var out flow.SupervisionOutcome
 	if err := env.GetWorkflowResult(&out); err != nil {
 		t.Fatal(err)
 	}
@@ -114,8 +117,8 @@ func TestAFiledFormIssuesItsScorecardAndAFailedCriticalIndicatorIsRectifiedOverT
 	if len(rec.opened) != 1 || rec.opened[0].OfficeRegion != "510108" || rec.opened[0].Period != "2026Q3" {
 		t.Fatalf("opened %+v, want one opening in county 510108", rec.opened)
 	}
-	sup := rec.lastTask(KindSupervision)
-	if sup.AssigneeKind != AssignPerson || sup.AssigneeID != supervisorID {
+	sup := rec.lastTask(flow.KindSupervision)
+	if sup.AssigneeKind != flow.AssignPerson || sup.AssigneeID != supervisorID.String() {
 		t.Errorf("supervision task addressed to %s:%s, want the assigned supervisor", sup.AssigneeKind, sup.AssigneeID)
 	}
 	if !sup.DueAt.Equal(at(2026, 10, 20, 18, 0)) {
@@ -140,7 +143,7 @@ func TestAFiledFormIssuesItsScorecardAndAFailedCriticalIndicatorIsRectifiedOverT
 		t.Fatalf("rectification events %v, want %v", states, want)
 	}
 	last := rec.items[len(rec.items)-1].Item
-	if last.Round != 2 || last.Indicator != failed.ID || last.VerifierID != supervisorID || last.TaskID != nil {
+	if last.Round != 2 || last.Indicator != failed.ID || last.VerifierID != supervisorID.String() || last.TaskID != uuid.Nil {
 		t.Errorf("final item %+v", last)
 	}
 	for i := 1; i < len(rec.items); i++ {
@@ -165,8 +168,8 @@ func TestAnUnfiledFormEscalatesToTheCountyAndALateOneIsMarkedLate(t *testing.T) 
 	f.Summary = "filed late"
 	form, _ := json.Marshal(f)
 	var filed updateOutcome
-	completeChildAt(env, 20*24*time.Hour, TaskWorkflowID(in.Station.StationID, KindSupervision, "2026Q3"),
-		CompleteRequest{Caller: supervisor, Form: form}, &filed)
+	completeChildAt(env, 20*24*time.Hour, flow.TaskWorkflowID(in.Station.StationID.String(), flow.KindSupervision, "2026Q3"),
+		flow.CompleteRequest{Caller: supervisor, Form: form}, &filed)
 	env.ExecuteWorkflow(SupervisionWorkflow, in)
 	if env.GetWorkflowError() != nil || filed.err != nil {
 		t.Fatalf("workflow %v, update %v", env.GetWorkflowError(), filed.err)
@@ -192,11 +195,11 @@ func TestTheOfficeClosesAMissedQuarterWithAReason(t *testing.T) {
 	quarterEnd := at(2026, 10, 1, 0, 0)
 	env, rec := newEnv(t, quarterEnd)
 	in := supervisionInput(quarterEnd)
-	wid := TaskWorkflowID(in.Station.StationID, KindSupervision, "2026Q3")
+	wid := flow.TaskWorkflowID(in.Station.StationID.String(), flow.KindSupervision, "2026Q3")
 	var bySupervisor, short, closed updateOutcome
-	updateChildAt(env, 30*24*time.Hour, wid, CloseUpdate, CloseRequest{Caller: supervisor, Reason: "cannot do it this quarter"}, &bySupervisor)
-	updateChildAt(env, 30*24*time.Hour+time.Minute, wid, CloseUpdate, CloseRequest{Caller: countyOffice, Reason: "closed"}, &short)
-	updateChildAt(env, 30*24*time.Hour+2*time.Minute, wid, CloseUpdate, CloseRequest{Caller: countyOffice,
+	updateChildAt(env, 30*24*time.Hour, wid, flow.CloseUpdate, flow.CloseRequest{Caller: supervisor, Reason: "cannot do it this quarter"}, &bySupervisor)
+	updateChildAt(env, 30*24*time.Hour+time.Minute, wid, flow.CloseUpdate, flow.CloseRequest{Caller: countyOffice, Reason: "closed"}, &short)
+	updateChildAt(env, 30*24*time.Hour+2*time.Minute, wid, flow.CloseUpdate, flow.CloseRequest{Caller: countyOffice,
 		Reason: "the station was shut for flood repairs all quarter"}, &closed)
 	env.ExecuteWorkflow(SupervisionWorkflow, in)
 	if env.GetWorkflowError() != nil {
@@ -205,14 +208,14 @@ func TestTheOfficeClosesAMissedQuarterWithAReason(t *testing.T) {
 	if bySupervisor.err == nil || short.err == nil || closed.err != nil {
 		t.Fatalf("supervisor closing: %v; short reason: %v; office closing: %v", bySupervisor.err, short.err, closed.err)
 	}
-	var out SupervisionOutcome
+	var out flow.SupervisionOutcome
 	if err := env.GetWorkflowResult(&out); err != nil || !out.Missed {
 		t.Fatalf("outcome %+v (%v), want missed", out, err)
 	}
 	if len(rec.missed) != 1 || rec.missed[0].Reason != "the station was shut for flood repairs all quarter" || rec.missed[0].Actor != countyOffice.Actor() {
 		t.Fatalf("missed %+v", rec.missed)
 	}
-	if last := rec.lastTask(KindSupervision); last.Event != "closed" || last.State != TaskCancelled {
+	if last := rec.lastTask(flow.KindSupervision); last.Event != "closed" || last.State != flow.TaskCancelled {
 		t.Errorf("last task projection %s/%s, want closed/cancelled", last.Event, last.State)
 	}
 	if len(rec.scorecards) != 0 {
@@ -229,16 +232,16 @@ func TestAnOperatingStationOpensEachQuarterOfItsTermWhenTheQuarterEnds(t *testin
 		due    time.Time
 	}
 	var opened []opening
-	env.OnWorkflow(SupervisionWorkflow, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in SupervisionInput) (SupervisionOutcome, error) {
+	env.OnWorkflow(SupervisionWorkflow, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in flow.SupervisionInput) (flow.SupervisionOutcome, error) {
 		opened = append(opened, opening{in.Period, env.Now(), in.QuarterEnd})
-		return SupervisionOutcome{Period: in.Period}, nil
+		return flow.SupervisionOutcome{Period: in.Period}, nil
 	})
 	termStart := time.Date(2026, 10, 12, 0, 0, 0, 0, time.UTC)
 	termEnd := time.Date(2027, 10, 11, 0, 0, 0, 0, time.UTC)
 	env.RegisterDelayedCallback(env.CancelWorkflow, at(2027, 11, 1, 0, 0).Sub(start))
 	st := township()
-	st.State = StationState{Phase: PhaseOperating, Version: 2, OperatorID: orgA, ContractID: "c0000000-0000-4000-8000-000000000001",
-		Term: &Term{Start: termStart, End: termEnd, Anchor: start}}
+	st.State = flow.StationState{Phase: flow.PhaseOperating, Version: 2, OperatorID: orgA, ContractID: uuid.MustParse("c0000000-0000-4000-8000-000000000001"),
+		Term: &flow.Term{Start: termStart, End: termEnd, Anchor: start}}
 	env.ExecuteWorkflow(StationWorkflow, st)
 	if err := env.GetWorkflowError(); err != nil && !strings.Contains(err.Error(), "canceled") {
 		t.Fatalf("station workflow: %v", err)
@@ -265,7 +268,7 @@ func TestAnOperatingStationOpensEachQuarterOfItsTermWhenTheQuarterEnds(t *testin
 func TestUnderADemoTimeScaleAQuarterLastsItsScaledWorkingDays(t *testing.T) {
 	acts := &activities.Activities{Workday: 2 * time.Second, QuarterWorkdays: 5}
 	anchor := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
-	got, err := acts.SupervisionSchedule(t.Context(), activities.ScheduleRequest{TermStart: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC),
+	got, err := acts.SupervisionSchedule(t.Context(), flow.ScheduleRequest{TermStart: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC),
 		TermEnd: time.Date(2027, 11, 28, 0, 0, 0, 0, time.UTC), Anchor: anchor})
 	if err != nil {
 		t.Fatal(err)

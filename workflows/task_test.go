@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/mock"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
@@ -19,8 +20,14 @@ import (
 
 	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/calendar"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/rubric"
 )
+
+// a names the activities' methods for the tests' stand-ins; the workflows
+// themselves schedule activities by flow's names.
+var a *activities.Activities
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
@@ -31,17 +38,17 @@ func at(y int, m time.Month, d, hh, mm int) time.Time {
 // recorder keeps what the workflows under test asked the world to do.
 type recorder struct {
 	mu            sync.Mutex
-	tasks         []activities.TaskProjection
-	notifications []activities.Notification
+	tasks         []flow.TaskProjection
+	notifications []flow.Notification
 	notifiedAt    []time.Time // workflow time of each notification
-	stations      []activities.StationProjection
-	applications  []activities.ApplicationUpdate
-	contracts     []activities.ContractRequest
-	amendments    []activities.Amendment
-	opened        []activities.SupervisionOpening
-	scorecards    []activities.ScorecardIssue
-	missed        []activities.MissedSupervision
-	items         []activities.RectificationProjection
+	stations      []flow.StationProjection
+	applications  []flow.ApplicationUpdate
+	contracts     []flow.ContractRequest
+	amendments    []flow.Amendment
+	opened        []flow.SupervisionOpening
+	scorecards    []flow.ScorecardIssue
+	missed        []flow.MissedSupervision
+	items         []flow.RectificationProjection
 }
 
 func (r *recorder) events() []string {
@@ -54,7 +61,7 @@ func (r *recorder) events() []string {
 	return out
 }
 
-func (r *recorder) lastTask(kind string) activities.TaskProjection {
+func (r *recorder) lastTask(kind string) flow.TaskProjection {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i := len(r.tasks) - 1; i >= 0; i-- {
@@ -62,7 +69,7 @@ func (r *recorder) lastTask(kind string) activities.TaskProjection {
 			return r.tasks[i]
 		}
 	}
-	return activities.TaskProjection{}
+	return flow.TaskProjection{}
 }
 
 // recordInto is an activity stand-in that appends its input to dst.
@@ -92,13 +99,13 @@ func newEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironment, 
 	env.RegisterWorkflow(StationWorkflow)
 	env.RegisterWorkflow(SupervisionWorkflow)
 	env.RegisterWorkflow(RectificationWorkflow)
-	env.RegisterActivity(&activities.Activities{Calendar: cal, Policies: map[string]activities.TaskPolicy{
-		KindApplicationReview:    {DueWorkdays: 10, RemindWorkdaysBefore: 2, EscalateEveryWorkdays: 5},
-		KindApplicationAmendment: {DueWorkdays: 5, RemindWorkdaysBefore: 1, EscalateEveryWorkdays: 5},
+	env.RegisterActivity(&activities.Activities{Calendar: cal, Policies: map[string]flow.TaskPolicy{
+		flow.KindApplicationReview:    {DueWorkdays: 10, RemindWorkdaysBefore: 2, EscalateEveryWorkdays: 5},
+		flow.KindApplicationAmendment: {DueWorkdays: 5, RemindWorkdaysBefore: 1, EscalateEveryWorkdays: 5},
 	}})
 	rec := &recorder{}
 	env.OnActivity(a.ProjectTask, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.tasks))
-	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, n activities.Notification) error {
+	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, n flow.Notification) error {
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		rec.notifications = append(rec.notifications, n)
@@ -109,13 +116,13 @@ func newEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironment, 
 	env.OnActivity(a.ProjectApplication, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.applications))
 	env.OnActivity(a.StartContract, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.contracts))
 	env.OnActivity(a.AmendApplication, mock.Anything, mock.Anything).Return(recordInto(rec, &rec.amendments))
-	env.OnActivity(a.OpenSupervision, mock.Anything, mock.Anything).Return(func(_ context.Context, o activities.SupervisionOpening) (activities.SupervisionOpened, error) {
+	env.OnActivity(a.OpenSupervision, mock.Anything, mock.Anything).Return(func(_ context.Context, o flow.SupervisionOpening) (flow.SupervisionOpened, error) {
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		rec.opened = append(rec.opened, o)
-		return activities.SupervisionOpened{SupervisorID: supervisorID, Rubric: supervisionRubric(t)}, nil
+		return flow.SupervisionOpened{SupervisorID: supervisorID, Rubric: rubricDoc(t, supervisionRubric(t))}, nil
 	})
-	env.OnActivity(a.IssueScorecard, mock.Anything, mock.Anything).Return(func(_ context.Context, r activities.ScorecardIssue) (string, error) {
+	env.OnActivity(a.IssueScorecard, mock.Anything, mock.Anything).Return(func(_ context.Context, r flow.ScorecardIssue) (uuid.UUID, error) {
 		rec.mu.Lock()
 		defer rec.mu.Unlock()
 		rec.scorecards = append(rec.scorecards, r)
@@ -126,12 +133,25 @@ func newEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnvironment, 
 	return env, rec
 }
 
-var countyOffice = Caller{Role: "office", Scope: "510108", TokenID: "t-county"}
+// st1 is the station the tests' tasks belong to.
+var st1 = uuid.MustParse("57000000-0000-4000-8000-000000000001")
 
-func reviewTask() TaskInput {
-	return TaskInput{TaskID: "6f1c1f0e-0000-4000-8000-000000000001", Kind: KindApplicationReview, StationID: "st-1",
-		StationLevel: "township_station", StationRegion: "510108001", SubjectID: "6f1c1f0e-0000-4000-8000-0000000000aa",
-		Assignee: Assignee{Kind: AssignOffice, ID: "510108"}}
+// rubricDoc is a rubric as it crosses Temporal: its JSON document.
+func rubricDoc(t *testing.T, rb *rubric.Rubric) json.RawMessage {
+	t.Helper()
+	doc, err := json.Marshal(rb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+var countyOffice = flow.Caller{Role: "office", Scope: "510108", TokenID: "t-county"}
+
+func reviewTask() flow.TaskInput {
+	return flow.TaskInput{TaskID: uuid.MustParse("6f1c1f0e-0000-4000-8000-000000000001"), Kind: flow.KindApplicationReview, StationID: st1,
+		StationLevel: "township_station", StationRegion: "510108001", SubjectID: uuid.MustParse("6f1c1f0e-0000-4000-8000-0000000000aa"),
+		Assignee: flow.Assignee{Kind: flow.AssignOffice, ID: "510108"}}
 }
 
 func approve() json.RawMessage { return json.RawMessage(`{"decision":"approve"}`) }
@@ -170,7 +190,7 @@ func TestAReviewAcrossNationalDayIsDueOnTheTenthWorkingDayThenClimbsToTheCityAnd
 	start := at(2026, 9, 24, 10, 0)
 	env, rec := newEnv(t, start)
 	var done updateOutcome
-	updateAt(env, at(2026, 10, 23, 9, 0).Sub(start), CompleteUpdate, CompleteRequest{Caller: Caller{Role: "office", Scope: "51", TokenID: "t-prov"}, Form: approve()}, &done)
+	updateAt(env, at(2026, 10, 23, 9, 0).Sub(start), flow.CompleteUpdate, flow.CompleteRequest{Caller: flow.Caller{Role: "office", Scope: "51", TokenID: "t-prov"}, Form: approve()}, &done)
 	env.ExecuteWorkflow(HumanTaskWorkflow, reviewTask())
 
 	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
@@ -179,7 +199,7 @@ func TestAReviewAcrossNationalDayIsDueOnTheTenthWorkingDayThenClimbsToTheCityAnd
 	if done.err != nil {
 		t.Fatalf("the province office could not complete the task escalated to it: %v", done.err)
 	}
-	var res TaskResult
+	var res flow.TaskResult
 	if err := env.GetWorkflowResult(&res); err != nil || !res.Late {
 		t.Fatalf("result %+v (%v), want a late completion", res, err)
 	}
@@ -225,18 +245,18 @@ func TestExtendingMovesTheRunningDeadline(t *testing.T) {
 	var ext updateOutcome
 	// On 14 Oct the county office adds three working days to the due date
 	// of 15 Oct: 16, 19 and 20 Oct.
-	updateAt(env, at(2026, 10, 14, 9, 0).Sub(start), ExtendUpdate, ExtendRequest{Caller: countyOffice, Workdays: 3, Reason: "awaiting a certificate check"}, &ext)
+	updateAt(env, at(2026, 10, 14, 9, 0).Sub(start), flow.ExtendUpdate, flow.ExtendRequest{Caller: countyOffice, Workdays: 3, Reason: "awaiting a certificate check"}, &ext)
 	env.RegisterDelayedCallback(env.CancelWorkflow, at(2026, 10, 20, 17, 0).Sub(start))
 	env.ExecuteWorkflow(HumanTaskWorkflow, reviewTask())
 	if ext.err != nil {
 		t.Fatalf("extend: %v", ext.err)
 	}
 	for _, e := range rec.events() {
-		if e == KindApplicationReview+":escalated" {
+		if e == flow.KindApplicationReview+":escalated" {
 			t.Fatalf("escalated at the old due date although extended: %v", rec.events())
 		}
 	}
-	ext2 := rec.lastTask(KindApplicationReview)
+	ext2 := rec.lastTask(flow.KindApplicationReview)
 	if ext2.Event != "cancelled" {
 		t.Fatalf("last event %q, want cancelled", ext2.Event)
 	}
@@ -251,17 +271,17 @@ func TestTheCompleteValidatorChecksStateCallerAndForm(t *testing.T) {
 	start := at(2026, 3, 2, 9, 0)
 	env, _ := newEnv(t, start)
 	var wrongCaller, badForm, ok, again updateOutcome
-	updateAt(env, time.Hour, CompleteUpdate, CompleteRequest{Caller: Caller{Role: "org", Scope: "some-org", TokenID: "t-org"}, Form: approve()}, &wrongCaller)
-	updateAt(env, 2*time.Hour, CompleteUpdate, CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"reject"}`)}, &badForm)
-	updateAt(env, 3*time.Hour, CompleteUpdate, CompleteRequest{Caller: countyOffice, Form: approve()}, &ok)
-	updateAt(env, 3*time.Hour, CompleteUpdate, CompleteRequest{Caller: countyOffice, Form: approve()}, &again)
+	updateAt(env, time.Hour, flow.CompleteUpdate, flow.CompleteRequest{Caller: flow.Caller{Role: "org", Scope: "some-org", TokenID: "t-org"}, Form: approve()}, &wrongCaller)
+	updateAt(env, 2*time.Hour, flow.CompleteUpdate, flow.CompleteRequest{Caller: countyOffice, Form: json.RawMessage(`{"decision":"reject"}`)}, &badForm)
+	updateAt(env, 3*time.Hour, flow.CompleteUpdate, flow.CompleteRequest{Caller: countyOffice, Form: approve()}, &ok)
+	updateAt(env, 3*time.Hour, flow.CompleteUpdate, flow.CompleteRequest{Caller: countyOffice, Form: approve()}, &again)
 	env.ExecuteWorkflow(HumanTaskWorkflow, reviewTask())
 
 	var appErr *temporal.ApplicationError
-	if !errors.As(wrongCaller.err, &appErr) || appErr.Type() != RejectForbidden {
+	if !errors.As(wrongCaller.err, &appErr) || appErr.Type() != flow.RejectForbidden {
 		t.Errorf("an organisation completing an office's review: %v", wrongCaller.err)
 	}
-	if !errors.As(badForm.err, &appErr) || appErr.Type() != RejectInvalid {
+	if !errors.As(badForm.err, &appErr) || appErr.Type() != flow.RejectInvalid {
 		t.Fatalf("a rejection without reasons: %v", badForm.err)
 	}
 	var fields forms.Errors
@@ -271,7 +291,7 @@ func TestTheCompleteValidatorChecksStateCallerAndForm(t *testing.T) {
 	if ok.err != nil {
 		t.Errorf("the county office's approval: %v", ok.err)
 	}
-	if !errors.As(again.err, &appErr) || appErr.Type() != RejectWrongState {
+	if !errors.As(again.err, &appErr) || appErr.Type() != flow.RejectWrongState {
 		t.Errorf("a second completion: %v, want refused for the task's state", again.err)
 	}
 }
@@ -280,13 +300,13 @@ func TestClaimAndReassign(t *testing.T) {
 	start := at(2026, 3, 2, 9, 0)
 	env, rec := newEnv(t, start)
 	var claim, otherCompletes, reassignByTownship, reassign, newAssignee updateOutcome
-	updateAt(env, time.Hour, ClaimUpdate, ClaimRequest{Caller: countyOffice}, &claim)
-	updateAt(env, 2*time.Hour, CompleteUpdate, CompleteRequest{Caller: Caller{Role: "office", Scope: "510108", TokenID: "t-colleague"}, Form: approve()}, &otherCompletes)
-	updateAt(env, 3*time.Hour, ReassignUpdate, ReassignRequest{Caller: Caller{Role: "office", Scope: "510104", TokenID: "x"},
-		Assignee: Assignee{Kind: AssignOffice, ID: "510104"}, Reason: "wrong county"}, &reassignByTownship)
-	updateAt(env, 4*time.Hour, ReassignUpdate, ReassignRequest{Caller: Caller{Role: "office", Scope: "5101", TokenID: "t-city"},
-		Assignee: Assignee{Kind: AssignOffice, ID: "5101"}, Reason: "the city reviews this one itself"}, &reassign)
-	updateAt(env, 5*time.Hour, CompleteUpdate, CompleteRequest{Caller: Caller{Role: "office", Scope: "5101", TokenID: "t-city2"}, Form: approve()}, &newAssignee)
+	updateAt(env, time.Hour, flow.ClaimUpdate, flow.ClaimRequest{Caller: countyOffice}, &claim)
+	updateAt(env, 2*time.Hour, flow.CompleteUpdate, flow.CompleteRequest{Caller: flow.Caller{Role: "office", Scope: "510108", TokenID: "t-colleague"}, Form: approve()}, &otherCompletes)
+	updateAt(env, 3*time.Hour, flow.ReassignUpdate, flow.ReassignRequest{Caller: flow.Caller{Role: "office", Scope: "510104", TokenID: "x"},
+		Assignee: flow.Assignee{Kind: flow.AssignOffice, ID: "510104"}, Reason: "wrong county"}, &reassignByTownship)
+	updateAt(env, 4*time.Hour, flow.ReassignUpdate, flow.ReassignRequest{Caller: flow.Caller{Role: "office", Scope: "5101", TokenID: "t-city"},
+		Assignee: flow.Assignee{Kind: flow.AssignOffice, ID: "5101"}, Reason: "the city reviews this one itself"}, &reassign)
+	updateAt(env, 5*time.Hour, flow.CompleteUpdate, flow.CompleteRequest{Caller: flow.Caller{Role: "office", Scope: "5101", TokenID: "t-city2"}, Form: approve()}, &newAssignee)
 	env.ExecuteWorkflow(HumanTaskWorkflow, reviewTask())
 	if claim.err != nil || otherCompletes.err == nil {
 		t.Fatalf("claim: %v; a colleague completing a claimed task: %v (want refused)", claim.err, otherCompletes.err)
@@ -297,7 +317,7 @@ func TestClaimAndReassign(t *testing.T) {
 	if reassign.err != nil || newAssignee.err != nil {
 		t.Fatalf("reassign: %v; completion by the new assignee: %v", reassign.err, newAssignee.err)
 	}
-	var reassigned activities.TaskProjection
+	var reassigned flow.TaskProjection
 	for _, p := range rec.tasks {
 		if p.Event == "reassigned" {
 			reassigned = p
@@ -316,8 +336,8 @@ func TestAPausedTaskKeepsTheWorkingDaysItHadLeft(t *testing.T) {
 	start := at(2026, 3, 2, 9, 0)
 	env, rec := newEnv(t, start)
 	var pause, resume updateOutcome
-	updateAt(env, at(2026, 3, 3, 9, 0).Sub(start), ExtendUpdate, ExtendRequest{Caller: countyOffice, Pause: true, Reason: "applicant's records under audit"}, &pause)
-	updateAt(env, at(2026, 3, 30, 9, 0).Sub(start), ExtendUpdate, ExtendRequest{Caller: countyOffice, Resume: true, Reason: "audit finished"}, &resume)
+	updateAt(env, at(2026, 3, 3, 9, 0).Sub(start), flow.ExtendUpdate, flow.ExtendRequest{Caller: countyOffice, Pause: true, Reason: "applicant's records under audit"}, &pause)
+	updateAt(env, at(2026, 3, 30, 9, 0).Sub(start), flow.ExtendUpdate, flow.ExtendRequest{Caller: countyOffice, Resume: true, Reason: "audit finished"}, &resume)
 	env.RegisterDelayedCallback(env.CancelWorkflow, at(2026, 4, 10, 9, 0).Sub(start))
 	env.ExecuteWorkflow(HumanTaskWorkflow, reviewTask())
 	if pause.err != nil || resume.err != nil {

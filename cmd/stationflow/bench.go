@@ -21,9 +21,9 @@ import (
 	"github.com/stationflow/stationflow/internal/codec"
 	"github.com/stationflow/stationflow/internal/config"
 	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/worker"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // runBench measures on a fresh embedded Temporal server and a database of
@@ -118,7 +118,7 @@ func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdou
 			return fail(err)
 		}
 		b.closers = append(b.closers, func() { _ = os.RemoveAll(dir) })
-		srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(),
+		srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Namespace: cfg.Namespace, SearchAttributes: flow.SearchAttributes(),
 			Logger: logger})
 		if err != nil {
 			return fail(err)

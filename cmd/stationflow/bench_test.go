@@ -15,8 +15,8 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/testdb"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // The bench runs a small cycle to its end on its own embedded server and
@@ -65,7 +65,7 @@ func TestBenchCycleRunsToTheEndAndPrintsItsRatioLast(t *testing.T) {
 // the cluster it is given, in that cluster's namespace.
 func TestBenchCycleRunsOnAnExternalTemporal(t *testing.T) {
 	ctx := context.Background()
-	srv, err := devserver.Start(ctx, devserver.Options{Namespace: "stationflow", SearchAttributes: workflows.SearchAttributes(),
+	srv, err := devserver.Start(ctx, devserver.Options{Namespace: "stationflow", SearchAttributes: flow.SearchAttributes(),
 		Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

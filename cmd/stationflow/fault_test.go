@@ -23,6 +23,7 @@ import (
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/bench"
 	"github.com/stationflow/stationflow/internal/codec"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/schemas"
@@ -203,7 +204,7 @@ func TestFaultsDuringACycleLoseNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := worker.Dial(ctx, worker.ClientOptions{HostPort: "127.0.0.1:" + strconv.Itoa(temporalPort), Namespace: workflows.Namespace,
+	c, err := worker.Dial(ctx, worker.ClientOptions{HostPort: "127.0.0.1:" + strconv.Itoa(temporalPort), Namespace: flow.Namespace,
 		Keys: []codec.Key{key}})
 	if err != nil {
 		t.Fatal(err)
@@ -211,9 +212,9 @@ func TestFaultsDuringACycleLoseNothing(t *testing.T) {
 	defer c.Close()
 	now := time.Now()
 	for _, s := range p.Stations {
-		if err := workflows.StartStation(ctx, c, workflows.TaskQueue, workflows.StationInput{StationID: s.ID.String(), Level: s.Level,
-			RegionCode: s.RegionCode, State: workflows.StationState{Phase: workflows.PhaseOperating, OperatorID: s.OrganisationID.String(),
-				ContractID: s.ContractID.String(), Version: 2, Term: &workflows.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}}); err != nil {
+		if err := workflows.StartStation(ctx, c, flow.TaskQueue, flow.StationInput{StationID: s.ID.String(), Level: s.Level,
+			RegionCode: s.RegionCode, State: flow.StationState{Phase: flow.PhaseOperating, OperatorID: s.OrganisationID.String(),
+				ContractID: s.ContractID.String(), Version: 2, Term: &flow.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -22,10 +22,10 @@ import (
 
 	"github.com/stationflow/stationflow/internal/codec"
 	"github.com/stationflow/stationflow/internal/demo"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/testdb"
 	"github.com/stationflow/stationflow/worker"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // The test binary doubles as the stationflow binary: run with
@@ -174,12 +174,12 @@ func TestDevStackKeepsStationsAndWorkflowsAcrossAKill(t *testing.T) {
 	}
 	describe := func() enums.WorkflowExecutionStatus {
 		c, err := worker.Dial(context.Background(), worker.ClientOptions{HostPort: fmt.Sprintf("127.0.0.1:%d", e.temporalPort),
-			Namespace: workflows.Namespace, Keys: []codec.Key{key}})
+			Namespace: flow.Namespace, Keys: []codec.Key{key}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		d, err := c.DescribeWorkflowExecution(context.Background(), workflows.StationWorkflowID(county.ID.String()), "")
+		d, err := c.DescribeWorkflowExecution(context.Background(), flow.StationWorkflowID(county.ID.String()), "")
 		if err != nil {
 			t.Fatal(err)
 		}

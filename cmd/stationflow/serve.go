@@ -20,11 +20,11 @@ import (
 	"github.com/stationflow/stationflow/internal/codec"
 	"github.com/stationflow/stationflow/internal/config"
 	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/schemas"
 	"github.com/stationflow/stationflow/worker"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 func flags(name, summary string) (*flag.FlagSet, *config.Config) {
@@ -147,7 +147,7 @@ func (p *process) connect(ctx context.Context, n needs) error {
 		}
 		srv, err := devserver.Start(ctx, devserver.Options{
 			DataDir: cfg.DataDir, FrontendPort: cfg.TemporalPort, UIPort: cfg.UIPort,
-			Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(), Logger: p.logger,
+			Namespace: cfg.Namespace, SearchAttributes: flow.SearchAttributes(), Logger: p.logger,
 		})
 		if err != nil {
 			return err
@@ -183,7 +183,7 @@ func runTemporal(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	logger := newLogger(cfg.LogLevel)
 	srv, err := devserver.Start(ctx, devserver.Options{DataDir: cfg.DataDir, FrontendPort: cfg.TemporalPort, UIPort: cfg.UIPort,
-		Namespace: cfg.Namespace, SearchAttributes: workflows.SearchAttributes(), Logger: logger})
+		Namespace: cfg.Namespace, SearchAttributes: flow.SearchAttributes(), Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -290,8 +290,8 @@ func newActivities(cfg *config.Config, st *store.Store, logger *slog.Logger) (*a
 		return nil, fmt.Errorf("working-day calendar: %w", err)
 	}
 	cal = cal.WithLogger(logger)
-	policy := func(due int) activities.TaskPolicy {
-		return activities.TaskPolicy{DueWorkdays: due, RemindWorkdaysBefore: cfg.RemindBefore, EscalateEveryWorkdays: cfg.EscalateEvery}
+	policy := func(due int) flow.TaskPolicy {
+		return flow.TaskPolicy{DueWorkdays: due, RemindWorkdaysBefore: cfg.RemindBefore, EscalateEveryWorkdays: cfg.EscalateEvery}
 	}
 	rubrics, err := rubric.Load(schemas.FS, "rubrics")
 	if err != nil {
@@ -304,15 +304,15 @@ func newActivities(cfg *config.Config, st *store.Store, logger *slog.Logger) (*a
 	}
 	return &activities.Activities{Store: st, Logger: logger, Calendar: cal, Workday: cfg.Workday,
 		Rubrics: rubrics, SupervisionRubric: cfg.SupervisionRubric, QuarterWorkdays: cfg.QuarterWorkdays,
-		Policies: map[string]activities.TaskPolicy{
-			workflows.KindApplicationReview:    policy(cfg.ReviewDue),
-			workflows.KindApplicationAmendment: policy(cfg.AmendDue),
-			workflows.KindSupervision:          policy(cfg.SupervisionDue),
-			workflows.KindRectification:        policy(cfg.RectifyDue),
-			workflows.KindRectificationCheck:   policy(cfg.VerifyDue),
-			workflows.KindAnnualEvaluation:     policy(cfg.DecisionDue),
-			workflows.KindArbitration:          policy(cfg.DecisionDue),
-			workflows.KindRenewalDecision:      policy(cfg.DecisionDue),
-			workflows.KindAppealReview:         policy(cfg.DecisionDue),
+		Policies: map[string]flow.TaskPolicy{
+			flow.KindApplicationReview:    policy(cfg.ReviewDue),
+			flow.KindApplicationAmendment: policy(cfg.AmendDue),
+			flow.KindSupervision:          policy(cfg.SupervisionDue),
+			flow.KindRectification:        policy(cfg.RectifyDue),
+			flow.KindRectificationCheck:   policy(cfg.VerifyDue),
+			flow.KindAnnualEvaluation:     policy(cfg.DecisionDue),
+			flow.KindArbitration:          policy(cfg.DecisionDue),
+			flow.KindRenewalDecision:      policy(cfg.DecisionDue),
+			flow.KindAppealReview:         policy(cfg.DecisionDue),
 		}}, nil
 }

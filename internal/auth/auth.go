@@ -16,17 +16,19 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/flow"
 )
 
-// Role is what a token may act as.
-type Role string
+// Role is what a token may act as. It is flow's role, so the role the API
+// authenticates is the one the workflows authorise updates by.
+type Role = flow.Role
 
 // The roles.
 const (
-	RoleAdmin      Role = "admin"      // operators of the installation: everything
-	RoleOffice     Role = "office"     // a civil-affairs office: scope is a region code prefix
-	RoleSupervisor Role = "supervisor" // scope is the supervisor's person ID
-	RoleOrg        Role = "org"        // an operating organisation: scope is its ID
+	RoleAdmin      = flow.RoleAdmin      // operators of the installation: everything
+	RoleOffice     = flow.RoleOffice     // a civil-affairs office: scope is a region code prefix
+	RoleSupervisor = flow.RoleSupervisor // scope is the supervisor's person ID
+	RoleOrg        = flow.RoleOrg        // an operating organisation: scope is its ID
 )
 
 // Roles lists every role in a stable order.

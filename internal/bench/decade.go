@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/stationflow/stationflow/activities"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/workflows"
 )
@@ -28,12 +29,12 @@ type DecadeResult struct {
 // would, and measures the station workflow's history over every run.
 func Decade(ctx context.Context, c client.Client, st *store.Store, acts *activities.Activities, taskQueue string, s Station, years int) (DecadeResult, error) {
 	res := DecadeResult{Years: years}
-	wid := workflows.StationWorkflowID(s.ID.String())
+	wid := flow.StationWorkflowID(s.ID.String())
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: wid, TaskQueue: taskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL}, workflows.StationWorkflow, workflows.StationInput{
-		StationID: s.ID.String(), Level: s.Level, RegionCode: s.RegionCode, State: workflows.StationState{Phase: workflows.PhaseOperating,
-			OperatorID: s.OrganisationID.String(), ContractID: s.ContractID.String(), Version: 2,
-			Term: &workflows.Term{Start: s.TermStart, End: s.TermEnd, Anchor: time.Now()}}})
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL}, workflows.StationWorkflow, flow.StationInput{
+		StationID: s.ID, Level: s.Level, RegionCode: s.RegionCode, State: flow.StationState{Phase: flow.PhaseOperating,
+			OperatorID: s.OrganisationID, ContractID: s.ContractID, Version: 2,
+			Term: &flow.Term{Start: s.TermStart, End: s.TermEnd, Anchor: time.Now()}}})
 	if err != nil {
 		return res, err
 	}
@@ -57,8 +58,8 @@ func Decade(ctx context.Context, c client.Client, st *store.Store, acts *activit
 		next := id("contract", fmt.Sprintf("%s/%d", s.RegionCode, y))
 		start := end.AddDate(0, 0, 1)
 		end = start.AddDate(1, 0, -1)
-		if err := acts.ApplyRenewal(ctx, activities.Renewal{StationWorkflowID: wid, StationID: s.ID.String(), OldContractID: contract.String(),
-			NewContractID: next.String(), Start: start, End: end, Reason: fmt.Sprintf("year %d", y+1),
+		if err := acts.ApplyRenewal(ctx, flow.Renewal{StationWorkflowID: wid, StationID: s.ID, OldContractID: contract,
+			NewContractID: next, Start: start, End: end, Reason: fmt.Sprintf("year %d", y+1),
 			UpdateID: fmt.Sprintf("decade/%d", y), WorkflowID: "bench"}); err != nil {
 			return res, fmt.Errorf("renewing for year %d: %w", y+1, err)
 		}

@@ -14,7 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/stationflow/stationflow/internal/auth"
-	"github.com/stationflow/stationflow/workflows"
+	"github.com/stationflow/stationflow/internal/flow"
 )
 
 // PingUpdate is the update the baseline's bare workflow answers at once.
@@ -97,7 +97,7 @@ func Load(ctx context.Context, o Options, baseURL string, reads int, bound time.
 			orgTokens[s.OrganisationID.String()] = tok
 		}
 	}
-	tasks, err := o.Store.OpenCycleTasks(ctx, cycleID, workflows.KindSelfAssessment)
+	tasks, err := o.Store.OpenCycleTasks(ctx, cycleID, flow.KindSelfAssessment)
 	if err != nil {
 		return res, err
 	}
@@ -105,7 +105,7 @@ func Load(ctx context.Context, o Options, baseURL string, reads int, bound time.
 	for _, s := range p.Stations {
 		owner[s.ID.String()] = orgTokens[s.OrganisationID.String()]
 	}
-	form := TaskForm(o.Rubric, workflows.KindSelfAssessment)
+	form := TaskForm(o.Rubric, flow.KindSelfAssessment)
 	httpc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency}}
 	call := func(method, path, token string, body []byte) (time.Duration, bool) {
 		req, err := http.NewRequestWithContext(ctx, method, baseURL+path, bytes.NewReader(body))

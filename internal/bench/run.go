@@ -15,7 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/stationflow/stationflow/activities"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/grading"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
@@ -130,9 +130,9 @@ func (o Options) startStations(ctx context.Context, p *Province) error {
 	now := time.Now()
 	err := o.each(ctx, len(p.Stations), "station workflows started", func(i int) error {
 		s := p.Stations[i]
-		return workflows.StartStation(ctx, o.Client, o.TaskQueue, workflows.StationInput{StationID: s.ID.String(), Level: s.Level,
-			RegionCode: s.RegionCode, State: workflows.StationState{Phase: workflows.PhaseOperating, OperatorID: s.OrganisationID.String(),
-				ContractID: s.ContractID.String(), Version: 2, Term: &workflows.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}})
+		return workflows.StartStation(ctx, o.Client, o.TaskQueue, flow.StationInput{StationID: s.ID, Level: s.Level,
+			RegionCode: s.RegionCode, State: flow.StationState{Phase: flow.PhaseOperating, OperatorID: s.OrganisationID,
+				ContractID: s.ContractID, Version: 2, Term: &flow.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}})
 	})
 	if err != nil {
 		return err
@@ -158,19 +158,19 @@ func (o Options) startCycle(ctx context.Context, year int) (uuid.UUID, error) {
 		SelfAssessmentDue: time.Now().Add(90 * 24 * time.Hour), EvaluationDue: time.Now().Add(120 * 24 * time.Hour),
 		EvaluatorsPerStation: 2, DisagreementThreshold: 10, OnDisagreement: "third_evaluator", AppealWorkdays: 1}
 	cycleID := store.NewID()
-	c, err := o.Store.CreateCycle(ctx, cycleID, set, "", workflows.CycleWorkflowID(cycleID.String()), "bench")
+	c, err := o.Store.CreateCycle(ctx, cycleID, set, "", flow.CycleWorkflowID(cycleID.String()), "bench")
 	if err != nil {
 		return cycleID, err
 	}
 	if c.Stations != o.Stations {
 		return cycleID, fmt.Errorf("the cycle includes %d stations, want %d", c.Stations, o.Stations)
 	}
-	if err := workflows.StartCycle(ctx, o.Client, o.TaskQueue, workflows.CycleInput{CycleID: cycleID.String(), Settings: set}); err != nil {
+	if err := workflows.StartCycle(ctx, o.Client, o.TaskQueue, flow.CycleInput{CycleID: cycleID, Settings: set.Flow()}); err != nil {
 		return cycleID, err
 	}
 	return cycleID, o.waitFor(ctx, cycleID, "self-assessments open", func(c store.Cycle) (int, bool) {
 		n := c.Counts[store.EvalSelfAssessment] + c.Counts[store.EvalEvaluation] + c.Counts[store.EvalDone] + c.Counts[store.EvalFailed]
-		return n, c.Started == c.Stations && n == c.Stations && openTasks(ctx, o.Store, cycleID, workflows.KindSelfAssessment) == c.Stations
+		return n, c.Started == c.Stations && n == c.Stations && openTasks(ctx, o.Store, cycleID, flow.KindSelfAssessment) == c.Stations
 	})
 }
 
@@ -242,7 +242,7 @@ func openTasks(ctx context.Context, st *store.Store, cycleID uuid.UUID, kind str
 // would, until the cycle completes: self-assessments, two evaluations that
 // agree, and renewal as proposed.
 func (o Options) drive(ctx context.Context, cycleID uuid.UUID) error {
-	admin := workflows.Caller{Role: "admin", TokenID: "bench"}
+	admin := flow.Caller{Role: flow.RoleAdmin, TokenID: "bench"}
 	for {
 		c, err := o.Store.GetCycle(ctx, cycleID)
 		if err != nil {
@@ -259,8 +259,8 @@ func (o Options) drive(ctx context.Context, cycleID uuid.UUID) error {
 			}
 			err = o.each(ctx, len(tasks), kind+" completed", func(i int) error {
 				t, raw := tasks[i], TaskForm(o.Rubric, kind)
-				h, err := o.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: t.WorkflowID, UpdateName: workflows.CompleteUpdate,
-					UpdateID: "bench/" + t.ID.String(), Args: []any{workflows.CompleteRequest{Caller: admin, Form: raw}},
+				h, err := o.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: t.WorkflowID, UpdateName: flow.CompleteUpdate,
+					UpdateID: "bench/" + t.ID.String(), Args: []any{flow.CompleteRequest{Caller: admin, Form: raw}},
 					WaitForStage: client.WorkflowUpdateStageCompleted})
 				if err == nil {
 					err = h.Get(ctx, nil)
@@ -300,13 +300,13 @@ func TaskForm(r *rubric.Rubric, kind string) json.RawMessage {
 	f.Summary = "bench"
 	var v any = f.Form
 	switch kind {
-	case workflows.KindSelfAssessment:
+	case flow.KindSelfAssessment:
 		used := 250000.0
 		f.FundingUsedYuan = &used
 		v = f
-	case workflows.KindRenewalDecision:
+	case flow.KindRenewalDecision:
 		v = map[string]string{"decision": "renew", "reason": "bench renewal as proposed"}
-	case workflows.KindArbitration:
+	case flow.KindArbitration:
 		v = map[string]any{"total": 80, "reason": "bench arbitration"}
 	}
 	raw, err := json.Marshal(v)
@@ -318,21 +318,21 @@ func TaskForm(r *rubric.Rubric, kind string) json.RawMessage {
 
 // CycleTaskKinds are the kinds of task a cycle opens that a driver
 // completes, in the order they come.
-var CycleTaskKinds = []string{workflows.KindSelfAssessment, workflows.KindAnnualEvaluation, workflows.KindArbitration, workflows.KindRenewalDecision}
+var CycleTaskKinds = []string{flow.KindSelfAssessment, flow.KindAnnualEvaluation, flow.KindArbitration, flow.KindRenewalDecision}
 
 // isClosed: the task ended between listing and completing it.
 func isClosed(err error) bool {
 	var wrong interface{ Type() string }
-	return errors.As(err, &wrong) && wrong.Type() == workflows.RejectWrongState
+	return errors.As(err, &wrong) && wrong.Type() == flow.RejectWrongState
 }
 
 // largestHistory is the most events in the history of the cycle and of a
 // sample of its evaluations and their stations.
 func (o Options) largestHistory(ctx context.Context, cycleID uuid.UUID, p *Province) (int64, error) {
-	ids := []string{workflows.CycleWorkflowID(cycleID.String())}
+	ids := []string{flow.CycleWorkflowID(cycleID.String())}
 	for i := 0; i < len(p.Stations); i += max(1, len(p.Stations)/50) {
-		ids = append(ids, activities.EvaluationWorkflowID(cycleID.String(), p.Stations[i].ID.String()),
-			workflows.StationWorkflowID(p.Stations[i].ID.String()))
+		ids = append(ids, flow.EvaluationWorkflowID(cycleID.String(), p.Stations[i].ID.String()),
+			flow.StationWorkflowID(p.Stations[i].ID.String()))
 	}
 	var largest int64
 	for _, wid := range ids {

@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/workflows"
 )
 
 // Config is every setting a stationflow process may need.
@@ -60,8 +60,8 @@ var Settings = []Setting{
 	{"temporal-address", "TEMPORAL_ADDRESS", "", "host:port of an external Temporal frontend; empty: dev and the benches embed one, worker and api use 127.0.0.1:<temporal-port>"},
 	{"temporal-port", "STATIONFLOW_TEMPORAL_PORT", "7233", "port of the embedded Temporal frontend (dev)"},
 	{"ui-port", "STATIONFLOW_UI_PORT", "8233", "port of the Temporal Web UI that dev serves; 0 turns it off"},
-	{"namespace", "TEMPORAL_NAMESPACE", workflows.Namespace, "Temporal namespace"},
-	{"task-queue", "STATIONFLOW_TASK_QUEUE", workflows.TaskQueue, "Temporal task queue"},
+	{"namespace", "TEMPORAL_NAMESPACE", flow.Namespace, "Temporal namespace"},
+	{"task-queue", "STATIONFLOW_TASK_QUEUE", flow.TaskQueue, "Temporal task queue"},
 	{"codec-key", "STATIONFLOW_CODEC_KEY", "", "base64 AES-256 key that encrypts Temporal payloads (wins over the key file)"},
 	{"codec-key-file", "STATIONFLOW_CODEC_KEY_FILE", "", "file holding the payload key; default <data-dir>/codec.key, which dev creates"},
 	{"log-level", "STATIONFLOW_LOG_LEVEL", "info", "debug, info, warn or error"},
