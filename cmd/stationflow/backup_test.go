@@ -20,6 +20,7 @@ import (
 
 	"github.com/stationflow/stationflow/internal/bench"
 	"github.com/stationflow/stationflow/internal/codec"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/testdb"
@@ -58,17 +59,17 @@ func TestABackupTakenMidCycleRestoresAndTheCycleFinishes(t *testing.T) {
 	// The middle of the cycle: half the stations filed their self-assessment
 	// and wait for evaluators, the other half have not filed yet.
 	half := backupStations / 2
-	require.Eventually(t, func() bool { return len(openTasks(ctx, st, cycleID, workflows.KindSelfAssessment)) == backupStations },
+	require.Eventually(t, func() bool { return len(openTasks(ctx, st, cycleID, flow.KindSelfAssessment)) == backupStations },
 		time.Minute, 200*time.Millisecond, "every station's self-assessment opens")
-	for _, task := range openTasks(ctx, st, cycleID, workflows.KindSelfAssessment)[:half] {
-		status, raw := source.call(t, "POST", "/v1/tasks/"+task.ID.String()+"/complete", admin, bench.TaskForm(rb, workflows.KindSelfAssessment))
+	for _, task := range openTasks(ctx, st, cycleID, flow.KindSelfAssessment)[:half] {
+		status, raw := source.call(t, "POST", "/v1/tasks/"+task.ID.String()+"/complete", admin, bench.TaskForm(rb, flow.KindSelfAssessment))
 		require.Equal(t, http.StatusOK, status, "completing a self-assessment: %s", raw)
 	}
 	require.Eventually(t, func() bool {
 		c, err := st.GetCycle(ctx, cycleID)
 		return err == nil && c.Counts[store.EvalEvaluation] == half && c.Counts[store.EvalSelfAssessment] == backupStations-half
 	}, time.Minute, 200*time.Millisecond, "half the stations reach evaluation")
-	filed := completedTasks(ctx, t, st, workflows.KindSelfAssessment)
+	filed := completedTasks(ctx, t, st, flow.KindSelfAssessment)
 	require.Len(t, filed, half)
 
 	// The backup, while the stack runs; then the machine is lost.
@@ -104,7 +105,7 @@ func TestABackupTakenMidCycleRestoresAndTheCycleFinishes(t *testing.T) {
 	require.Equal(t, store.CycleCompleted, final.State)
 	require.Equal(t, len(province), final.Counts[store.EvalDone], "stations that reached their outcome: %v", final.Counts)
 	assertNothingTwice(ctx, t, st)
-	after := completedTasks(ctx, t, st, workflows.KindSelfAssessment)
+	after := completedTasks(ctx, t, st, flow.KindSelfAssessment)
 	require.Len(t, after, backupStations, "self-assessment tasks, one per station")
 	for id, at := range filed {
 		require.True(t, at.Equal(after[id]), "self-assessment %s filed before the backup was filed again after the restore", id)
@@ -145,15 +146,13 @@ func startProvince(ctx context.Context, t *testing.T, st *store.Store, e devEnv)
 	require.NoError(t, err)
 	key, err := codec.LoadKey("", filepath.Join(e.dataDir, "codec.key"))
 	require.NoError(t, err)
-	c, err := worker.Dial(ctx, worker.ClientOptions{HostPort: "127.0.0.1:" + strconv.Itoa(e.temporalPort), Namespace: workflows.Namespace,
+	c, err := worker.Dial(ctx, worker.ClientOptions{HostPort: "127.0.0.1:" + strconv.Itoa(e.temporalPort), Namespace: flow.Namespace,
 		Keys: []codec.Key{key}})
 	require.NoError(t, err)
 	defer c.Close()
 	now := time.Now()
 	for _, s := range p.Stations {
-		require.NoError(t, workflows.StartStation(ctx, c, workflows.TaskQueue, workflows.StationInput{StationID: s.ID.String(), Level: s.Level,
-			RegionCode: s.RegionCode, State: workflows.StationState{Phase: workflows.PhaseOperating, OperatorID: s.OrganisationID.String(),
-				ContractID: s.ContractID.String(), Version: 2, Term: &workflows.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}}))
+		require.NoError(t, workflows.StartStation(ctx, c, flow.TaskQueue, s.Input(now)))
 	}
 	return p.Stations
 }

@@ -212,9 +212,7 @@ func TestFaultsDuringACycleLoseNothing(t *testing.T) {
 	defer c.Close()
 	now := time.Now()
 	for _, s := range p.Stations {
-		if err := workflows.StartStation(ctx, c, flow.TaskQueue, flow.StationInput{StationID: s.ID.String(), Level: s.Level,
-			RegionCode: s.RegionCode, State: flow.StationState{Phase: flow.PhaseOperating, OperatorID: s.OrganisationID.String(),
-				ContractID: s.ContractID.String(), Version: 2, Term: &flow.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}}); err != nil {
+		if err := workflows.StartStation(ctx, c, flow.TaskQueue, s.Input(now)); err != nil {
 			t.Fatal(err)
 		}
 	}

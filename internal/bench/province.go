@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
 )
 
@@ -27,6 +28,14 @@ type Station struct {
 	ID, OrganisationID, ContractID uuid.UUID
 	Level, RegionCode              string
 	TermStart, TermEnd             time.Time
+}
+
+// Input is the station's lifecycle input as an operating station under its
+// contract, with the term's quarters counted from anchor.
+func (s Station) Input(anchor time.Time) flow.StationInput {
+	return flow.StationInput{StationID: s.ID, Level: s.Level, RegionCode: s.RegionCode,
+		State: flow.StationState{Phase: flow.PhaseOperating, OperatorID: s.OrganisationID, ContractID: s.ContractID,
+			Version: 2, Term: &flow.Term{Start: s.TermStart, End: s.TermEnd, Anchor: anchor}}}
 }
 
 // Province is a synthetic province of operating stations, written straight

@@ -130,9 +130,7 @@ func (o Options) startStations(ctx context.Context, p *Province) error {
 	now := time.Now()
 	err := o.each(ctx, len(p.Stations), "station workflows started", func(i int) error {
 		s := p.Stations[i]
-		return workflows.StartStation(ctx, o.Client, o.TaskQueue, flow.StationInput{StationID: s.ID, Level: s.Level,
-			RegionCode: s.RegionCode, State: flow.StationState{Phase: flow.PhaseOperating, OperatorID: s.OrganisationID,
-				ContractID: s.ContractID, Version: 2, Term: &flow.Term{Start: s.TermStart, End: s.TermEnd, Anchor: now}}})
+		return workflows.StartStation(ctx, o.Client, o.TaskQueue, s.Input(now))
 	})
 	if err != nil {
 		return err
