@@ -20,7 +20,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
-	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 )
@@ -140,6 +139,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 // already problems are mapped by kind; the rest are 500 and logged without
 // request data.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = toProblem(err)
 	var pe *problemError
 	var rule *store.StationRuleError
 	switch {
@@ -189,14 +189,6 @@ func routeName(r *http.Request) string {
 		}
 	}
 	return "unmatched"
-}
-
-type principalKey struct{}
-
-// principal is the authenticated caller of a /v1 request.
-func principal(r *http.Request) auth.Principal {
-	p, _ := r.Context().Value(principalKey{}).(auth.Principal)
-	return p
 }
 
 func (s *Server) authenticate(next http.Handler) http.Handler {

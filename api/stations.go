@@ -3,99 +3,67 @@ package api
 import (
 	"net/http"
 
-	"github.com/google/uuid"
-
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/worker"
-	"github.com/stationflow/stationflow/workflows"
+	"github.com/stationflow/stationflow/internal/usecase"
 )
 
-type createStationRequest struct {
-	Name       string     `json:"name" validate:"required,max=200"`
-	Level      string     `json:"level" validate:"required,stationlevel"`
-	RegionCode string     `json:"region_code" validate:"required,regioncode"`
-	ParentID   *uuid.UUID `json:"parent_id"`
-}
-
-// createStation writes the station, then starts its lifecycle workflow. If
-// the start fails the station is still created: the worker's reconciler
-// starts every station whose workflow was not confirmed.
+// createStation registers a station and starts its lifecycle.
 func (s *Server) createStation(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	if err := allowRoles(r, auth.RoleAdmin, auth.RoleOffice); err != nil {
-		return err
+	st, err := s.cases().CreateStation(r.Context(), principal(r), body[usecase.NewStation](w, r))
+	if err == nil {
+		w.Header().Set("Location", "/v1/stations/"+st.ID.String())
 	}
-	var req createStationRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	if err := codes.CheckStationRegion(codes.StationLevel(req.Level), req.RegionCode); err != nil {
-		return problem(http.StatusUnprocessableEntity, ProblemInvalid, "the region code does not fit the station level",
-			FieldError{Field: "region_code", Message: err.Error()})
-	}
-	if err := inOfficeScope(p, "region_code", req.RegionCode); err != nil {
-		return err
-	}
-	st, err := s.Store.CreateStation(r.Context(), p.Actor(), store.Station{Name: req.Name, Level: req.Level,
-		RegionCode: req.RegionCode, ParentID: req.ParentID})
-	if err != nil {
-		return err
-	}
-	if err := workflows.StartStation(r.Context(), s.Temporal, s.TaskQueue, worker.StationInput(st)); err != nil {
-		s.Logger.Warn("station lifecycle not started yet; the reconciler will start it", "station_id", st.ID, "error", err)
-	} else if err := s.Store.MarkWorkflowStarted(r.Context(), st.ID); err != nil {
-		s.Logger.Warn("recording lifecycle start", "station_id", st.ID, "error", err)
-	}
-	w.Header().Set("Location", "/v1/stations/"+st.ID.String())
-	writeJSON(w, http.StatusCreated, st)
-	return nil
+	return answer(w, http.StatusCreated, st, err)
 }
 
 func (s *Server) getStation(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.visibleStation(r)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, st)
-	return nil
+	st, err := s.cases().Station(r.Context(), principal(r), pathID(r))
+	return answer(w, http.StatusOK, st, err)
 }
 
 // listStations filters by region prefix (region), level and phase, within
 // the caller's scope.
 func (s *Server) listStations(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	page, err := pageParams(r)
-	if err != nil {
-		return err
-	}
+	return writePage(w, r, func(page store.Page) (store.List[store.Station], error) {
+		f, outside, err := stationFilter(r)
+		if err != nil || outside {
+			return store.List[store.Station]{Items: []store.Station{}}, err
+		}
+		return s.Store.ListStations(r.Context(), f, page)
+	})
+}
+
+// stationFilter reads the list's query and narrows it to the caller's
+// scope; outside says an office asked for a region outside its own, where
+// it sees nothing.
+func stationFilter(r *http.Request) (f store.StationFilter, outside bool, err error) {
 	q := r.URL.Query()
-	f := store.StationFilter{RegionPrefix: q.Get("region"), Level: q.Get("level"), Phase: q.Get("phase")}
+	f = store.StationFilter{RegionPrefix: q.Get("region"), Level: q.Get("level")}
 	if f.RegionPrefix != "" {
 		if _, err := codes.ParseRegion(f.RegionPrefix); err != nil {
-			return problem(http.StatusBadRequest, ProblemInvalid, "region is not a region code",
+			return f, false, problem(http.StatusBadRequest, ProblemInvalid, "region is not a region code",
 				FieldError{Field: "region", Message: err.Error()})
 		}
 	}
-	if f.Phase != "" && !oneOf(f.Phase, store.PhaseAwaitingOperator, store.PhaseOperating) {
-		return problem(http.StatusBadRequest, ProblemInvalid, "phase is not a station phase",
-			FieldError{Field: "phase", Message: "must be one of: awaiting_operator, operating"})
+	if f.Phase, err = enumParam(r, "phase", "phase is not a station phase", "must be one of: awaiting_operator, operating",
+		store.PhaseAwaitingOperator, store.PhaseOperating); err != nil {
+		return f, false, err
 	}
 	if f.Level != "" {
 		if _, err := codes.ParseStationLevel(f.Level); err != nil {
-			return problem(http.StatusBadRequest, ProblemInvalid, "level is not a station level",
+			return f, false, problem(http.StatusBadRequest, ProblemInvalid, "level is not a station level",
 				FieldError{Field: "level", Message: err.Error()})
 		}
 	}
-	switch p.Role {
+	switch p := principal(r); p.Role {
 	case auth.RoleOffice:
 		switch {
 		case f.RegionPrefix == "" || codes.Within(p.Scope, f.RegionPrefix):
 			f.RegionPrefix = p.Scope
 		case !codes.Within(f.RegionPrefix, p.Scope):
-			writeJSON(w, http.StatusOK, store.List[store.Station]{Items: []store.Station{}})
-			return nil
+			return f, true, nil
 		}
 	case auth.RoleOrg:
 		id := p.ScopeID()
@@ -104,10 +72,5 @@ func (s *Server) listStations(w http.ResponseWriter, r *http.Request) error {
 		id := p.ScopeID()
 		f.SupervisedBy = &id
 	}
-	list, err := s.Store.ListStations(r.Context(), f, page)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list)
-	return nil
+	return f, false, nil
 }
