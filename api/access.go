@@ -25,11 +25,3 @@ func (s *Server) cases() *usecase.Cases {
 	return &usecase.Cases{Store: s.Store, Temporal: s.Temporal, TaskQueue: s.TaskQueue, Logger: s.Logger,
 		Rubrics: s.Rubrics, Workday: s.Workday}
 }
-
-// allowRoles answers 403 unless the caller's role is one of roles.
-func allowRoles(r *http.Request, roles ...auth.Role) error {
-	return usecase.AllowRoles(principal(r), roles...)
-}
-
-// notFound is what a caller gets for an object outside its scope.
-func notFound(what string) error { return usecase.NotFound(what) }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/usecase"
 )
@@ -28,21 +27,17 @@ func (s *Server) createCycle(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listCycles(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	if err := allowRoles(r, auth.RoleOffice, auth.RoleAdmin); err != nil {
-		return err
-	}
-	return writePage(w, r, func(page store.Page) (store.List[store.Cycle], error) {
-		f := store.CycleFilter{RegionPrefix: p.Scope, All: p.Role == auth.RoleAdmin}
+	list, err := s.cases().Cycles(r.Context(), principal(r), query(r, func(page store.Page) (usecase.CycleQuery, error) {
+		q := usecase.CycleQuery{Page: page}
 		if v := r.URL.Query().Get("year"); v != "" {
 			var err error
-			if f.Year, err = strconv.Atoi(v); err != nil {
-				return store.List[store.Cycle]{}, problem(http.StatusBadRequest, ProblemInvalid, "year is not a year",
-					FieldError{Field: "year", Message: "must be a year such as 2026"})
+			if q.Year, err = strconv.Atoi(v); err != nil {
+				return q, problem(http.StatusBadRequest, ProblemInvalid, "year is not a year", FieldError{Field: "year", Message: "must be a year such as 2026"})
 			}
 		}
-		return s.Store.ListCycles(r.Context(), f, page)
-	})
+		return q, nil
+	}))
+	return answer(w, http.StatusOK, list, err)
 }
 
 func (s *Server) getCycle(w http.ResponseWriter, r *http.Request) error {
@@ -56,17 +51,11 @@ func (s *Server) cancelCycle(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listCycleStations(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.cases().Cycle(r.Context(), principal(r), pathID(r))
-	if err != nil {
-		return err
-	}
-	return writePage(w, r, func(page store.Page) (store.List[store.CycleStation], error) {
+	list, err := s.cases().CycleStations(r.Context(), principal(r), pathID(r), query(r, func(page store.Page) (usecase.StateQuery, error) {
 		state, err := enumParam(r, "state", "unknown state", "must be a station state of a cycle", store.EvalStates...)
-		if err != nil {
-			return store.List[store.CycleStation]{}, err
-		}
-		return s.Store.ListCycleStations(r.Context(), c.ID, state, nil, page)
-	})
+		return usecase.StateQuery{State: state, Page: page}, err
+	}))
+	return answer(w, http.StatusOK, list, err)
 }
 
 // BulkFailure is one task a bulk action could not change, and why.

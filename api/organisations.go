@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/usecase"
 )
@@ -17,18 +16,8 @@ func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) listOrganisations(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	if err := allowRoles(r, auth.RoleAdmin, auth.RoleOffice, auth.RoleOrg); err != nil {
-		return err
-	}
-	return writePage(w, r, func(page store.Page) (store.List[store.Organisation], error) {
-		var f store.OrganisationFilter
-		if p.Role == auth.RoleOrg {
-			id := p.ScopeID()
-			f.OnlyID = &id
-		}
-		return s.Store.ListOrganisations(r.Context(), f, page)
-	})
+	list, err := s.cases().Organisations(r.Context(), principal(r), func() (store.Page, error) { return pageParams(r) })
+	return answer(w, http.StatusOK, list, err)
 }
 
 func (s *Server) getOrganisation(w http.ResponseWriter, r *http.Request) error {

@@ -34,19 +34,17 @@ func pageParams(r *http.Request) (store.Page, error) {
 	return p, nil
 }
 
-// writePage answers a list: it reads the page asked for, lets fetch read
-// the rest of the query and that page, and writes the page found.
-func writePage[T any](w http.ResponseWriter, r *http.Request, fetch func(store.Page) (store.List[T], error)) error {
-	page, err := pageParams(r)
-	if err != nil {
-		return err
+// query reads a list's page, then with parse the rest of its query
+// string: a list use case's input.
+func query[Q any](r *http.Request, parse func(store.Page) (Q, error)) usecase.Input[Q] {
+	return func() (Q, error) {
+		page, err := pageParams(r)
+		if err != nil {
+			var zero Q
+			return zero, err
+		}
+		return parse(page)
 	}
-	list, err := fetch(page)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, list)
-	return nil
 }
 
 // boolParam reads ?name=true or false; absent is false.

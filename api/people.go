@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/usecase"
 )
@@ -16,24 +15,10 @@ func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	if err := allowRoles(r, auth.RoleAdmin, auth.RoleOffice, auth.RoleOrg); err != nil {
-		return err
-	}
-	return writePage(w, r, func(page store.Page) (store.List[store.Person], error) {
+	list, err := s.cases().People(r.Context(), principal(r), query(r, func(page store.Page) (usecase.PersonQuery, error) {
 		role, err := enumParam(r, "role", "role is not a person's role", "must be one of: supervisor, office_staff, social_worker",
 			store.PersonSupervisor, store.PersonOfficeStaff, store.PersonSocialWorker)
-		if err != nil {
-			return store.List[store.Person]{}, err
-		}
-		f := store.PersonFilter{Role: role}
-		switch p.Role {
-		case auth.RoleOffice:
-			f.RegionPrefix = p.Scope
-		case auth.RoleOrg:
-			id := p.ScopeID()
-			f.OrganisationID = &id
-		}
-		return s.Store.ListPeople(r.Context(), f, page)
-	})
+		return usecase.PersonQuery{Role: role, Page: page}, err
+	}))
+	return answer(w, http.StatusOK, list, err)
 }

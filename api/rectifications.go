@@ -5,61 +5,37 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/store"
+	"github.com/stationflow/stationflow/internal/usecase"
 )
 
 // Rectifications (整改): the items a supervision opens for each failed
 // indicator, the organisation's response and the verifier's finding.
 
-// listRectifications: an office sees the items in its region, an
-// organisation its own, a supervisor those they verify.
+// listRectifications: the items in the caller's scope, by state (or
+// unverified), overdue and station.
 func (s *Server) listRectifications(w http.ResponseWriter, r *http.Request) error {
-	return writePage(w, r, func(page store.Page) (store.List[store.Rectification], error) {
-		f, err := rectificationFilter(r)
-		if err != nil {
-			return store.List[store.Rectification]{}, err
+	list, err := s.cases().Rectifications(r.Context(), principal(r), query(r, func(page store.Page) (usecase.RectificationQuery, error) {
+		q := usecase.RectificationQuery{Page: page}
+		var err error
+		if q.State, err = enumParam(r, "state", "unknown state", "must be one of: open, responded, verified, unverified",
+			store.RectificationOpen, store.RectificationResponded, store.RectificationVerified, "unverified"); err != nil {
+			return q, err
 		}
-		return s.Store.ListRectifications(r.Context(), f, page)
-	})
-}
-
-// rectificationFilter reads the list's query and narrows it to the
-// caller's scope.
-func rectificationFilter(r *http.Request) (store.RectificationFilter, error) {
-	q := r.URL.Query()
-	f := store.RectificationFilter{State: q.Get("state")}
-	var err error
-	if f.State == "unverified" {
-		f.State, f.Open = "", true
-	} else if f.State, err = enumParam(r, "state", "unknown state", "must be one of: open, responded, verified, unverified",
-		store.RectificationOpen, store.RectificationResponded, store.RectificationVerified); err != nil {
-		return f, err
-	}
-	if f.Overdue, err = boolParam(r, "overdue"); err != nil {
-		return f, err
-	}
-	if v := q.Get("station_id"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			return f, problem(http.StatusBadRequest, ProblemInvalid, "station_id is not an ID", FieldError{Field: "station_id", Message: "must be an ID"})
+		if q.Overdue, err = boolParam(r, "overdue"); err != nil {
+			return q, err
 		}
-		f.StationID = &id
-	}
-	switch p := principal(r); p.Role {
-	case auth.RoleAdmin:
-		f.All = true
-	case auth.RoleOffice:
-		f.RegionPrefix = p.Scope
-	case auth.RoleOrg:
-		id := p.ScopeID()
-		f.Org = &id
-	case auth.RoleSupervisor:
-		id := p.ScopeID()
-		f.Verifier = &id
-	}
-	return f, nil
+		if v := r.URL.Query().Get("station_id"); v != "" {
+			id, err := uuid.Parse(v)
+			if err != nil {
+				return q, problem(http.StatusBadRequest, ProblemInvalid, "station_id is not an ID", FieldError{Field: "station_id", Message: "must be an ID"})
+			}
+			q.StationID = &id
+		}
+		return q, nil
+	}))
+	return answer(w, http.StatusOK, list, err)
 }
 
 func (s *Server) getRectification(w http.ResponseWriter, r *http.Request) error {

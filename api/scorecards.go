@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/stationflow/stationflow/internal/store"
+	"github.com/stationflow/stationflow/internal/usecase"
 )
 
 // Scorecards: the scored result of a supervision or an evaluation, as the
@@ -11,15 +12,10 @@ import (
 // see it.
 
 func (s *Server) listStationScorecards(w http.ResponseWriter, r *http.Request) error {
-	who := principal(r)
-	st, err := s.cases().EvidenceStation(r.Context(), who, pathID(r))
-	if err != nil {
-		return err
-	}
-	return writePage(w, r, func(page store.Page) (store.List[store.Scorecard], error) {
-		f := store.ScorecardFilter{StationID: st.ID, Period: r.URL.Query().Get("period")}
-		return s.cases().StationScorecards(r.Context(), who, f, page)
-	})
+	list, err := s.cases().StationScorecards(r.Context(), principal(r), pathID(r), query(r, func(page store.Page) (usecase.PeriodQuery, error) {
+		return usecase.PeriodQuery{Period: r.URL.Query().Get("period"), Page: page}, nil
+	}))
+	return answer(w, http.StatusOK, list, err)
 }
 
 func (s *Server) getScorecard(w http.ResponseWriter, r *http.Request) error {

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/usecase"
@@ -26,51 +25,27 @@ func (s *Server) getStation(w http.ResponseWriter, r *http.Request) error {
 // listStations filters by region prefix (region), level and phase, within
 // the caller's scope.
 func (s *Server) listStations(w http.ResponseWriter, r *http.Request) error {
-	return writePage(w, r, func(page store.Page) (store.List[store.Station], error) {
-		f, outside, err := stationFilter(r)
-		if err != nil || outside {
-			return store.List[store.Station]{Items: []store.Station{}}, err
+	list, err := s.cases().Stations(r.Context(), principal(r), query(r, func(page store.Page) (usecase.StationQuery, error) {
+		v := r.URL.Query()
+		q := usecase.StationQuery{Region: v.Get("region"), Level: v.Get("level"), Page: page}
+		if q.Region != "" {
+			if _, err := codes.ParseRegion(q.Region); err != nil {
+				return q, problem(http.StatusBadRequest, ProblemInvalid, "region is not a region code",
+					FieldError{Field: "region", Message: err.Error()})
+			}
 		}
-		return s.Store.ListStations(r.Context(), f, page)
-	})
-}
-
-// stationFilter reads the list's query and narrows it to the caller's
-// scope; outside says an office asked for a region outside its own, where
-// it sees nothing.
-func stationFilter(r *http.Request) (f store.StationFilter, outside bool, err error) {
-	q := r.URL.Query()
-	f = store.StationFilter{RegionPrefix: q.Get("region"), Level: q.Get("level")}
-	if f.RegionPrefix != "" {
-		if _, err := codes.ParseRegion(f.RegionPrefix); err != nil {
-			return f, false, problem(http.StatusBadRequest, ProblemInvalid, "region is not a region code",
-				FieldError{Field: "region", Message: err.Error()})
+		var err error
+		if q.Phase, err = enumParam(r, "phase", "phase is not a station phase", "must be one of: awaiting_operator, operating",
+			store.PhaseAwaitingOperator, store.PhaseOperating); err != nil {
+			return q, err
 		}
-	}
-	if f.Phase, err = enumParam(r, "phase", "phase is not a station phase", "must be one of: awaiting_operator, operating",
-		store.PhaseAwaitingOperator, store.PhaseOperating); err != nil {
-		return f, false, err
-	}
-	if f.Level != "" {
-		if _, err := codes.ParseStationLevel(f.Level); err != nil {
-			return f, false, problem(http.StatusBadRequest, ProblemInvalid, "level is not a station level",
-				FieldError{Field: "level", Message: err.Error()})
+		if q.Level != "" {
+			if _, err := codes.ParseStationLevel(q.Level); err != nil {
+				return q, problem(http.StatusBadRequest, ProblemInvalid, "level is not a station level",
+					FieldError{Field: "level", Message: err.Error()})
+			}
 		}
-	}
-	switch p := principal(r); p.Role {
-	case auth.RoleOffice:
-		switch {
-		case f.RegionPrefix == "" || codes.Within(p.Scope, f.RegionPrefix):
-			f.RegionPrefix = p.Scope
-		case !codes.Within(f.RegionPrefix, p.Scope):
-			return f, true, nil
-		}
-	case auth.RoleOrg:
-		id := p.ScopeID()
-		f.OperatorOrOpen = &id
-	case auth.RoleSupervisor:
-		id := p.ScopeID()
-		f.SupervisedBy = &id
-	}
-	return f, false, nil
+		return q, nil
+	}))
+	return answer(w, http.StatusOK, list, err)
 }

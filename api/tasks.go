@@ -5,55 +5,29 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/usecase"
 	"github.com/stationflow/stationflow/workflows"
 )
 
-// listTasks is the caller's inbox: an office sees the work addressed to it
-// and the work escalated to it; an organisation and a supervisor see theirs.
+// listTasks is the caller's inbox.
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
-	return writePage(w, r, func(page store.Page) (store.List[store.Task], error) {
-		f, err := taskFilter(r)
-		if err != nil {
-			return store.List[store.Task]{}, err
+	list, err := s.cases().Inbox(r.Context(), principal(r), query(r, func(page store.Page) (usecase.TaskQuery, error) {
+		q := usecase.TaskQuery{Page: page}
+		var err error
+		if q.Overdue, err = boolParam(r, "overdue"); err != nil {
+			return q, err
 		}
-		return s.Store.ListTasks(r.Context(), f, page)
-	})
-}
-
-// taskFilter reads the inbox's query and narrows it to the caller's scope.
-func taskFilter(r *http.Request) (store.TaskFilter, error) {
-	var f store.TaskFilter
-	var err error
-	if f.Overdue, err = boolParam(r, "overdue"); err != nil {
-		return f, err
-	}
-	if f.Kind, err = enumParam(r, "kind", "unknown task kind", "must be one of: "+strings.Join(workflows.TaskKinds, ", "),
-		workflows.TaskKinds...); err != nil {
-		return f, err
-	}
-	if f.State, err = enumParam(r, "state", "unknown state", "must be one of: open, claimed, escalated, completed, cancelled",
-		workflows.TaskOpen, workflows.TaskClaimed, workflows.TaskEscalated, workflows.TaskCompleted, workflows.TaskCancelled); err != nil {
-		return f, err
-	}
-	switch p := principal(r); p.Role {
-	case auth.RoleAdmin:
-		f.All = true
-	case auth.RoleOffice:
-		// An office's inbox is its own work and what escalated to it; its
-		// overdue view is every overdue task anywhere in its region.
-		f.Office, f.OfficeOverdue = p.Scope, f.Overdue
-	case auth.RoleOrg:
-		id := p.ScopeID()
-		f.Org = &id
-	case auth.RoleSupervisor:
-		id := p.ScopeID()
-		f.Person = &id
-	}
-	return f, nil
+		if q.Kind, err = enumParam(r, "kind", "unknown task kind", "must be one of: "+strings.Join(workflows.TaskKinds, ", "),
+			workflows.TaskKinds...); err != nil {
+			return q, err
+		}
+		q.State, err = enumParam(r, "state", "unknown state", "must be one of: open, claimed, escalated, completed, cancelled",
+			workflows.TaskOpen, workflows.TaskClaimed, workflows.TaskEscalated, workflows.TaskCompleted, workflows.TaskCancelled)
+		return q, err
+	}))
+	return answer(w, http.StatusOK, list, err)
 }
 
 func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {

@@ -265,23 +265,3 @@ func visibleOrganisation(who Caller, raw string) (uuid.UUID, error) {
 	}
 	return id, NotFound("organisation")
 }
-
-// StationScorecards lists a station's cards the caller may see: an
-// organisation sees the cards of its own term only, never those of the
-// organisation that ran the station before.
-func (c *Cases) StationScorecards(ctx context.Context, who Caller, f store.ScorecardFilter, page store.Page) (store.List[store.Scorecard], error) {
-	list, err := c.Store.ListScorecards(ctx, f, page)
-	if err != nil {
-		return list, err
-	}
-	kept := list.Items[:0]
-	for _, card := range list.Items {
-		if ok, err := c.seesScorecard(ctx, who, card); err != nil {
-			return list, err
-		} else if ok {
-			kept = append(kept, card)
-		}
-	}
-	list.Items = kept
-	return list, nil
-}
