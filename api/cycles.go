@@ -20,10 +20,7 @@ func (s *Server) previewCycle(w http.ResponseWriter, r *http.Request) error {
 // createCycle starts a cycle with the stations it includes.
 func (s *Server) createCycle(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.cases().StartCycle(r.Context(), principal(r), body[usecase.CycleRequest](w, r))
-	if err == nil {
-		w.Header().Set("Location", "/v1/cycles/"+c.ID.String())
-	}
-	return answer(w, http.StatusCreated, c, err)
+	return created(w, "/v1/cycles", c.ID, c, err)
 }
 
 func (s *Server) listCycles(w http.ResponseWriter, r *http.Request) error {

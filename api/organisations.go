@@ -9,10 +9,7 @@ import (
 
 func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) error {
 	o, err := s.cases().CreateOrganisation(r.Context(), principal(r), body[usecase.NewOrganisation](w, r))
-	if err == nil {
-		w.Header().Set("Location", "/v1/organisations/"+o.ID.String())
-	}
-	return answer(w, http.StatusCreated, o, err)
+	return created(w, "/v1/organisations", o.ID, o, err)
 }
 
 func (s *Server) listOrganisations(w http.ResponseWriter, r *http.Request) error {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/google/uuid"
+
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/usecase"
 )
@@ -115,4 +117,13 @@ func answer(w http.ResponseWriter, status int, v any, err error) error {
 	}
 	writeJSON(w, status, v)
 	return nil
+}
+
+// created answers 201 with the new object and its Location under
+// collection, unless err says the use case refused or failed.
+func created(w http.ResponseWriter, collection string, id uuid.UUID, v any, err error) error {
+	if err == nil {
+		w.Header().Set("Location", collection+"/"+id.String())
+	}
+	return answer(w, http.StatusCreated, v, err)
 }

@@ -11,10 +11,7 @@ import (
 // createStation registers a station and starts its lifecycle.
 func (s *Server) createStation(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.cases().CreateStation(r.Context(), principal(r), body[usecase.NewStation](w, r))
-	if err == nil {
-		w.Header().Set("Location", "/v1/stations/"+st.ID.String())
-	}
-	return answer(w, http.StatusCreated, st, err)
+	return created(w, "/v1/stations", st.ID, st, err)
 }
 
 func (s *Server) getStation(w http.ResponseWriter, r *http.Request) error {
