@@ -93,22 +93,20 @@ func importProblem(rows *store.ImportErrors) Problem {
 // getEvidence answers a quarter's evidence pack (?quarter=, by default the
 // quarter under supervision now) or, with ?year=, the year's evidence.
 func (s *Server) getEvidence(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.cases().EvidenceStation(r.Context(), principal(r), pathID(r))
-	if err != nil {
-		return err
-	}
-	if v := r.URL.Query().Get("year"); v != "" {
-		year, err := strconv.Atoi(v)
-		if err != nil || year < 2000 || year > 2100 {
-			return problem(http.StatusBadRequest, ProblemInvalid, "bad year", FieldError{Field: "year", Message: "must be a year such as 2026"})
+	ev, err := s.cases().Evidence(r.Context(), principal(r), pathID(r), func() (usecase.EvidenceQuery, error) {
+		if v := r.URL.Query().Get("year"); v != "" {
+			year, err := strconv.Atoi(v)
+			if err != nil || year < 2000 || year > 2100 {
+				return usecase.EvidenceQuery{}, problem(http.StatusBadRequest, ProblemInvalid, "bad year",
+					FieldError{Field: "year", Message: "must be a year such as 2026"})
+			}
+			return usecase.EvidenceQuery{Year: year}, nil
 		}
-		ev, err := s.Store.AnnualEvidence(r.Context(), st.ID, year)
-		return answer(w, http.StatusOK, ev, err)
+		q, err := quarterParam(r)
+		return usecase.EvidenceQuery{Quarter: q}, err
+	})
+	if ev.Year != nil {
+		return answer(w, http.StatusOK, ev.Year, err)
 	}
-	q, err := quarterParam(r)
-	if err != nil {
-		return err
-	}
-	pack, err := s.Store.EvidencePack(r.Context(), st.ID, q)
-	return answer(w, http.StatusOK, pack, err)
+	return answer(w, http.StatusOK, ev.Quarter, err)
 }

@@ -206,3 +206,36 @@ func (c *Cases) checkScoredForm(ctx context.Context, t store.Task, raw json.RawM
 	}
 	return c.checkCitations(ctx, t.StationID, &q, cited)
 }
+
+// EvidenceQuery asks for a station's evidence of a quarter, or of a year
+// when Year is set.
+type EvidenceQuery struct {
+	Year    int
+	Quarter period.Quarter
+}
+
+// StationEvidence is a station's evidence of a quarter (Quarter) or of a
+// year (Year); one of the two is set.
+type StationEvidence struct {
+	Quarter *store.EvidencePack
+	Year    *store.AnnualEvidence
+}
+
+// Evidence gathers the evidence of a station whose evidence the caller may
+// see, collected when asked so records imported late are seen.
+func (c *Cases) Evidence(ctx context.Context, who Caller, stationID string, in Input[EvidenceQuery]) (StationEvidence, error) {
+	st, err := c.EvidenceStation(ctx, who, stationID)
+	if err != nil {
+		return StationEvidence{}, err
+	}
+	q, err := in()
+	if err != nil {
+		return StationEvidence{}, err
+	}
+	if q.Year != 0 {
+		ev, err := c.Store.AnnualEvidence(ctx, st.ID, q.Year)
+		return StationEvidence{Year: &ev}, err
+	}
+	pack, err := c.Store.EvidencePack(ctx, st.ID, q.Quarter)
+	return StationEvidence{Quarter: &pack}, err
+}
