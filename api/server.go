@@ -1,9 +1,14 @@
-// Package api is stationflow's HTTP interface: the gorilla/mux router, bearer
-// authentication, the scope rules that decide per object what a caller may
-// see and do, strict request decoding and validation, RFC 9457 problem
-// responses, health, readiness and Prometheus metrics. Lists, inboxes and
-// status are served from PostgreSQL; changes to anything a workflow owns go
-// to that workflow.
+// Package api is stationflow's HTTP interface: the gorilla/mux router,
+// bearer authentication, strict request decoding and validation, RFC 9457
+// problem responses, health, readiness and Prometheus metrics. Each /v1
+// handler decodes the request, calls one use case of internal/usecase
+// (which holds the scope rules and asks the workflow or writes the record)
+// and encodes its answer or maps its refusal to a problem. Handlers live in
+// files named for their capability: tasks.go, evidence.go, files.go,
+// scorecards.go, rectifications.go, overdue.go, cycles.go, reports.go,
+// evaluators.go, appeals.go, applications.go, stations.go,
+// organisations.go and people.go; decode.go, params.go and access.go hold
+// what they share.
 package api
 
 import (
