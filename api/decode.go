@@ -1,10 +1,16 @@
 package api
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"mime"
 	"net/http"
 
 	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/usecase"
 )
 
 // MaxBodyBytes bounds every JSON request body but those that carry files.
@@ -30,6 +36,20 @@ func decodeLimited(w http.ResponseWriter, r *http.Request, dst any, limit int64)
 	return invalidIf(forms.Check(dst))
 }
 
+// body is a use case's input read from the JSON body by decode, when the
+// use case asks for it.
+func body[T any](w http.ResponseWriter, r *http.Request) usecase.Input[T] {
+	return bodyLimited[T](w, r, MaxBodyBytes)
+}
+
+func bodyLimited[T any](w http.ResponseWriter, r *http.Request, limit int64) usecase.Input[T] {
+	return func() (T, error) {
+		var v T
+		err := decodeLimited(w, r, &v, limit)
+		return v, err
+	}
+}
+
 // requireJSON refuses a body declared as anything but JSON; a body with no
 // Content-Type is read as JSON.
 func requireJSON(r *http.Request) error {
@@ -42,6 +62,48 @@ func requireJSON(r *http.Request) error {
 	}
 	return problem(http.StatusUnsupportedMediaType, ProblemMalformed, "send the body as application/json",
 		FieldError{Field: "Content-Type", Message: "must be application/json"})
+}
+
+// readJSON reads a JSON body whole, refusing more than limit bytes.
+func readJSON(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if err := requireJSON(r); err != nil {
+		return nil, err
+	}
+	return readLimited(w, r, limit)
+}
+
+// readLimited reads the whole body, refusing more than limit bytes.
+func readLimited(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, problem(http.StatusRequestEntityTooLarge, ProblemTooLarge, fmt.Sprintf("a request body may hold at most %d bytes", limit),
+			FieldError{Field: "body", Message: "too large"})
+	}
+	return raw, err
+}
+
+// decodeForm reads a JSON form strictly into dst and also returns its
+// bytes, which go on to the task's workflow unchanged.
+func decodeForm(w http.ResponseWriter, r *http.Request, dst any) (json.RawMessage, error) {
+	raw, err := readJSON(w, r, MaxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	if derr := forms.DecodeStrict(bytes.NewReader(raw), dst); derr != nil {
+		return nil, problem(http.StatusBadRequest, ProblemMalformed, "the body could not be read as this endpoint's JSON", derr.FieldError)
+	}
+	return raw, invalidIf(forms.Check(dst))
+}
+
+// formBody is a form read by decodeForm, as a use case's input.
+func formBody[T any](w http.ResponseWriter, r *http.Request) usecase.Input[usecase.Form[T]] {
+	return func() (usecase.Form[T], error) {
+		var f usecase.Form[T]
+		raw, err := decodeForm(w, r, &f.Value)
+		f.Raw = raw
+		return f, err
+	}
 }
 
 // invalidIf turns field errors into a 422 problem.

@@ -18,6 +18,7 @@ import (
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/grading"
 	"github.com/stationflow/stationflow/internal/rubric"
+	"github.com/stationflow/stationflow/internal/usecase"
 	"github.com/stationflow/stationflow/schemas"
 	"github.com/stationflow/stationflow/workflows"
 )
@@ -149,7 +150,7 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	s := &Server{Rubrics: set}
+	cases := &usecase.Cases{Rubrics: set}
 
 	const js = "application/json"
 	type seed struct {
@@ -202,24 +203,24 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 		// what the handlers of 422 and 403 add after decoding
 		after := []int{http.StatusUnprocessableEntity}
 
-		fuzzDecodeInto[createOrganisationRequest](t, body, contentType, unsupported)
-		if p, ok := fuzzDecodeInto[createPersonRequest](t, body, contentType, unsupported); ok {
-			fuzzProblem(t, "createPersonRequest.check", p.check(), after...)
+		fuzzDecodeInto[usecase.NewOrganisation](t, body, contentType, unsupported)
+		if p, ok := fuzzDecodeInto[usecase.NewPerson](t, body, contentType, unsupported); ok {
+			fuzzProblem(t, "NewPerson.Check", toProblem(p.Check()), after...)
 		}
-		if st, ok := fuzzDecodeInto[createStationRequest](t, body, contentType, unsupported); ok {
+		if st, ok := fuzzDecodeInto[usecase.NewStation](t, body, contentType, unsupported); ok {
 			if err := codes.CheckStationRegion(codes.StationLevel(st.Level), st.RegionCode); err != nil && err.Error() == "" {
 				t.Fatalf("a station's region refused without a reason: %+v", st)
 			}
 		}
-		if c, ok := fuzzDecodeInto[cycleRequest](t, body, contentType, unsupported); ok {
-			_, err := s.cycleSettings(fuzzRequest(body, contentType), c)
-			fuzzProblem(t, "cycleSettings", err, http.StatusUnprocessableEntity, http.StatusForbidden)
+		if c, ok := fuzzDecodeInto[usecase.CycleRequest](t, body, contentType, unsupported); ok {
+			_, err := cases.CycleSettings(principal(fuzzRequest(body, contentType)), c)
+			fuzzProblem(t, "CycleSettings", toProblem(err), http.StatusUnprocessableEntity, http.StatusForbidden)
 		}
-		fuzzDecodeInto[bulkExtendRequest](t, body, contentType, unsupported)
-		fuzzDecodeInto[appealRequest](t, body, contentType, unsupported)
+		fuzzDecodeInto[usecase.BulkExtension](t, body, contentType, unsupported)
+		fuzzDecodeInto[usecase.Appeal](t, body, contentType, unsupported)
 		fuzzDecodeInto[forms.CloseReason](t, body, contentType, unsupported)
-		fuzzDecodeInto[reassignRequest](t, body, contentType, unsupported)
-		fuzzDecodeInto[extendRequest](t, body, contentType, unsupported)
+		fuzzDecodeInto[usecase.Reassignment](t, body, contentType, unsupported)
+		fuzzDecodeInto[usecase.Extension](t, body, contentType, unsupported)
 
 		// createApplication: a larger limit, then the rules of the station's level.
 		var app forms.Application
@@ -260,7 +261,7 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 				t.Fatalf("a service record batch refused naming no field: %+v", derr)
 			}
 		} else {
-			fuzzProblem(t, "CheckServiceRecordBatch", invalidIf(forms.CheckServiceRecordBatch(batch, today())), after...)
+			fuzzProblem(t, "CheckServiceRecordBatch", invalidIf(forms.CheckServiceRecordBatch(batch, usecase.Today())), after...)
 		}
 		if !json.Valid(raw) {
 			return // completeTask answers 400 "not valid JSON" on the body

@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/stationflow/stationflow/internal/store"
+	"github.com/stationflow/stationflow/internal/usecase"
 )
 
 // routeKey names an operation as "METHOD /path/{template}".
@@ -390,7 +391,7 @@ func TestSpecMatchesTheRecordsTheHandlersWrite(t *testing.T) {
 		{"GET", "/v1/stations?cursor=zzz", store.ErrBadCursor},
 		{"GET", "/v1/tasks?limit=0", problem(http.StatusBadRequest, ProblemInvalid, "limit is out of range",
 			FieldError{Field: "limit", Message: "must be a whole number from 1 to 500"})},
-		{"GET", "/v1/stations/" + stationID.String(), notFound("station")},
+		{"GET", "/v1/stations/" + stationID.String(), usecase.NotFound("station")},
 		{"POST", "/v1/tasks/" + taskID.String() + "/claim", problem(http.StatusConflict, ProblemConflict, "the task is claimed already")},
 		{"GET", "/v1/applications/" + app.ID.String(), fmt.Errorf("the database went away")},
 	} {

@@ -3,14 +3,21 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/gorilla/mux"
 
+	"github.com/stationflow/stationflow/internal/period"
 	"github.com/stationflow/stationflow/internal/store"
+	"github.com/stationflow/stationflow/internal/usecase"
 )
 
 func muxVar(r *http.Request, name string) string { return mux.Vars(r)[name] }
+
+// pathID is the {id} path variable, as sent: the use case reads it, and
+// one that does not parse names no object.
+func pathID(r *http.Request) string { return muxVar(r, "id") }
 
 // pageParams reads limit and cursor from the query string.
 func pageParams(r *http.Request) (store.Page, error) {
@@ -25,4 +32,55 @@ func pageParams(r *http.Request) (store.Page, error) {
 		p.Limit = n
 	}
 	return p, nil
+}
+
+// query reads a list's page, then with parse the rest of its query
+// string: a list use case's input.
+func query[Q any](r *http.Request, parse func(store.Page) (Q, error)) usecase.Input[Q] {
+	return func() (Q, error) {
+		page, err := pageParams(r)
+		if err != nil {
+			var zero Q
+			return zero, err
+		}
+		return parse(page)
+	}
+}
+
+// boolParam reads ?name=true or false; absent is false.
+func boolParam(r *http.Request, name string) (bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, problem(http.StatusBadRequest, ProblemInvalid, name+" is true or false", FieldError{Field: name, Message: "must be true or false"})
+	}
+	return b, nil
+}
+
+// enumParam reads ?name= as one of options (or absent), answering 400
+// with message otherwise.
+func enumParam(r *http.Request, name, detail, message string, options ...string) (string, error) {
+	v := r.URL.Query().Get(name)
+	if v != "" && !slices.Contains(options, v) {
+		return v, problem(http.StatusBadRequest, ProblemInvalid, detail, FieldError{Field: name, Message: message})
+	}
+	return v, nil
+}
+
+// quarterParam reads ?quarter=, defaulting to the quarter before the
+// current one (the one under supervision now).
+func quarterParam(r *http.Request) (period.Quarter, error) {
+	v := r.URL.Query().Get("quarter")
+	if v == "" {
+		prev := period.Of(usecase.Today()).First().AddDate(0, 0, -1)
+		return period.Of(prev), nil
+	}
+	q, err := period.Parse(v)
+	if err != nil {
+		return q, problem(http.StatusBadRequest, ProblemInvalid, err.Error(), FieldError{Field: "quarter", Message: err.Error()})
+	}
+	return q, nil
 }

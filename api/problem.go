@@ -2,9 +2,13 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
+	"github.com/google/uuid"
+
 	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/usecase"
 )
 
 // Problem is an RFC 9457 problem detail. Errors lists each field that was
@@ -59,6 +63,29 @@ func problem(status int, typ, detail string, fields ...FieldError) error {
 	return &problemError{Problem{Type: typ, Title: problemTitles[typ], Status: status, Detail: detail, Errors: fields}}
 }
 
+// kindProblems is the answer to each kind of use-case refusal.
+var kindProblems = map[usecase.Kind]struct {
+	status int
+	typ    string
+}{
+	usecase.KindInvalid:   {http.StatusUnprocessableEntity, ProblemInvalid},
+	usecase.KindForbidden: {http.StatusForbidden, ProblemForbidden},
+	usecase.KindNotFound:  {http.StatusNotFound, ProblemNotFound},
+	usecase.KindConflict:  {http.StatusConflict, ProblemConflict},
+}
+
+// toProblem turns a use case's refusal into its problem; any other error
+// is returned as it is.
+func toProblem(err error) error {
+	var refused *usecase.Error
+	if errors.As(err, &refused) {
+		if k, ok := kindProblems[refused.Kind]; ok {
+			return problem(k.status, k.typ, refused.Detail, refused.Fields...)
+		}
+	}
+	return err
+}
+
 func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 	p.Instance = r.URL.Path
 	w.Header().Set("Content-Type", "application/problem+json")
@@ -80,4 +107,23 @@ func encode(w http.ResponseWriter, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+}
+
+// answer writes v with status unless err says the use case refused or
+// failed; then the error goes on to the handler wrapper.
+func answer(w http.ResponseWriter, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, v)
+	return nil
+}
+
+// created answers 201 with the new object and its Location under
+// collection, unless err says the use case refused or failed.
+func created(w http.ResponseWriter, collection string, id uuid.UUID, v any, err error) error {
+	if err == nil {
+		w.Header().Set("Location", collection+"/"+id.String())
+	}
+	return answer(w, http.StatusCreated, v, err)
 }

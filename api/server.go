@@ -1,9 +1,14 @@
-// Package api is stationflow's HTTP interface: the gorilla/mux router, bearer
-// authentication, the scope rules that decide per object what a caller may
-// see and do, strict request decoding and validation, RFC 9457 problem
-// responses, health, readiness and Prometheus metrics. Lists, inboxes and
-// status are served from PostgreSQL; changes to anything a workflow owns go
-// to that workflow.
+// Package api is stationflow's HTTP interface: the gorilla/mux router,
+// bearer authentication, strict request decoding and validation, RFC 9457
+// problem responses, health, readiness and Prometheus metrics. Each /v1
+// handler decodes the request, calls one use case of internal/usecase
+// (which holds the scope rules and asks the workflow or writes the record)
+// and encodes its answer or maps its refusal to a problem. Handlers live in
+// files named for their capability: tasks.go, evidence.go, files.go,
+// scorecards.go, rectifications.go, overdue.go, cycles.go, reports.go,
+// evaluators.go, appeals.go, applications.go, stations.go,
+// organisations.go and people.go; decode.go, params.go and access.go hold
+// what they share.
 package api
 
 import (
@@ -20,7 +25,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
-	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 )
@@ -140,6 +144,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 // already problems are mapped by kind; the rest are 500 and logged without
 // request data.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = toProblem(err)
 	var pe *problemError
 	var rule *store.StationRuleError
 	switch {
@@ -189,14 +194,6 @@ func routeName(r *http.Request) string {
 		}
 	}
 	return "unmatched"
-}
-
-type principalKey struct{}
-
-// principal is the authenticated caller of a /v1 request.
-func principal(r *http.Request) auth.Principal {
-	p, _ := r.Context().Value(principalKey{}).(auth.Principal)
-	return p
 }
 
 func (s *Server) authenticate(next http.Handler) http.Handler {
