@@ -39,22 +39,6 @@ type Application struct {
 	UpdatedAt      time.Time       `json:"updated_at"`
 }
 
-// UploadedFile is a document to store with its digest.
-type UploadedFile struct {
-	Filename    string
-	ContentType string
-	Content     []byte
-}
-
-// FileRef describes a stored file.
-type FileRef struct {
-	ID          uuid.UUID `json:"id"`
-	SHA256      string    `json:"sha256"`
-	SizeBytes   int64     `json:"size_bytes"`
-	ContentType string    `json:"content_type"`
-	Filename    string    `json:"filename"`
-}
-
 // CreateApplication stores an application and its documents in one
 // transaction with an audit row.
 func (s *Store) CreateApplication(ctx context.Context, actor string, app Application, docs []UploadedFile) (Application, error) {
@@ -163,105 +147,6 @@ func (s *Store) AmendApplication(ctx context.Context, id uuid.UUID, round int, s
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "application.amended", ObjectType: "application",
 			ObjectID: id.String(), Detail: mustJSON(map[string]any{"round": round})})
 	})
-}
-
-// Contract is a term under which an organisation runs a station.
-type Contract struct {
-	ID             uuid.UUID       `json:"id"`
-	StationID      uuid.UUID       `json:"station_id"`
-	OrganisationID uuid.UUID       `json:"organisation_id"`
-	TermStart      time.Time       `json:"term_start"`
-	TermEnd        time.Time       `json:"term_end"`
-	FundingYuan    float64         `json:"funding_yuan"`
-	Targets        json.RawMessage `json:"targets"`
-	State          string          `json:"state"`
-}
-
-// CreateContractFromApplication writes the contract an approval starts,
-// with the application's funding and targets. The contract's ID is given
-// by the caller, so a retry inserts nothing twice.
-func (s *Store) CreateContractFromApplication(ctx context.Context, contractID, applicationID uuid.UUID, start, end time.Time, actor string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO contracts (id, station_id, organisation_id, term_start, term_end, funding_yuan, targets)
-			SELECT $1, station_id, organisation_id, $3, $4, budget_yuan, targets FROM applications WHERE id = $2
-			ON CONFLICT (id) DO NOTHING`, contractID, applicationID, start, end)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contracts WHERE id = $1)`, contractID).Scan(&exists); err != nil {
-				return err
-			}
-			if !exists {
-				return fmt.Errorf("application %s: %w", applicationID, ErrNotFound)
-			}
-			return nil
-		}
-		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "contract.created", ObjectType: "contract",
-			ObjectID: contractID.String(), Detail: mustJSON(map[string]any{"application_id": applicationID,
-				"term_start": start.Format(time.DateOnly), "term_end": end.Format(time.DateOnly)})})
-	})
-}
-
-// ContractsOf lists a station's contracts, newest first.
-func (s *Store) ContractsOf(ctx context.Context, stationID uuid.UUID) ([]Contract, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan::float8, targets::text, state
-		FROM contracts WHERE station_id = $1 ORDER BY term_start DESC`, stationID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, scanContract)
-}
-
-func scanContract(r pgx.CollectableRow) (Contract, error) {
-	var c Contract
-	var targets string
-	err := r.Scan(&c.ID, &c.StationID, &c.OrganisationID, &c.TermStart, &c.TermEnd, &c.FundingYuan, &targets, &c.State)
-	c.Targets = json.RawMessage(targets)
-	return c, err
-}
-
-// StationStatus is one line of an organisation's status page.
-type StationStatus struct {
-	Station Station `json:"station"`
-	Due     []Task  `json:"due"`
-}
-
-// OrganisationStatus lists each station the organisation operates or has
-// applied for, with the open tasks there, soonest due first.
-func (s *Store) OrganisationStatus(ctx context.Context, orgID uuid.UUID) ([]StationStatus, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE operator_id = $1
-		OR id IN (SELECT station_id FROM applications WHERE organisation_id = $1) ORDER BY id`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	stations, err := pgx.CollectRows(rows, scanStation)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]StationStatus, 0, len(stations))
-	for _, st := range stations {
-		// Only the organisation's own work: tasks addressed to it and the
-		// reviews of its own applications, never a competitor's.
-		rows, err := s.Pool.Query(ctx, `SELECT `+taskListColumns+` FROM tasks WHERE station_id = $1
-			AND state IN ('open', 'claimed', 'escalated')
-			AND ((assignee_kind = 'org' AND assignee_id = $2)
-				OR subject_id IN (SELECT id FROM applications WHERE organisation_id = $3))
-			ORDER BY due_at`, st.ID, orgID.String(), orgID)
-		if err != nil {
-			return nil, err
-		}
-		due, err := pgx.CollectRows(rows, scanTask)
-		if err != nil {
-			return nil, err
-		}
-		if due == nil {
-			due = []Task{}
-		}
-		out = append(out, StationStatus{Station: st, Due: due})
-	}
-	return out, nil
 }
 
 // CloseUnreviewedApplication closes an application its station refused to

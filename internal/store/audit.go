@@ -27,7 +27,7 @@ type AuditEntry struct {
 }
 
 // auditLockKey serialises appends so each row links to the one before it.
-const auditLockKey = 0x5354_4146_4155_4449 // "STAFAUDI"
+const auditLockKey = 0x5354_4146_4155_4449
 
 // AppendAudit appends entries to the audit log inside tx, chaining each to
 // the previous row. The caller's transaction makes the entries atomic with

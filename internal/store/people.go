@@ -1,0 +1,89 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Person is a member of staff, a supervisor or an office worker. Name is
+// personal data: it stays in PostgreSQL and encrypted payloads.
+type Person struct {
+	ID             uuid.UUID  `json:"id"`
+	Name           string     `json:"name"`
+	Role           string     `json:"role"`
+	RegionCode     string     `json:"region_code"`
+	OrganisationID *uuid.UUID `json:"organisation_id"`
+	Qualification  string     `json:"qualification"`
+	CreatedAt      time.Time  `json:"created_at"`
+}
+
+// Person roles.
+const (
+	PersonSupervisor   = "supervisor"
+	PersonOfficeStaff  = "office_staff"
+	PersonSocialWorker = "social_worker"
+)
+
+// CreatePerson inserts a person. An unknown organisation is ErrNotFound.
+func (s *Store) CreatePerson(ctx context.Context, actor string, p Person) (Person, error) {
+	p.ID = NewID()
+	if p.Qualification == "" {
+		p.Qualification = "none"
+	}
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if p.OrganisationID != nil {
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE id = $1)`, p.OrganisationID).Scan(&exists); err != nil {
+				return err
+			}
+			if !exists {
+				return fmt.Errorf("organisation %s: %w", p.OrganisationID, ErrNotFound)
+			}
+		}
+		if err := ensureRegions(ctx, tx, p.RegionCode); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO people (id, name, role, region_code, organisation_id, qualification)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at`,
+			p.ID, p.Name, p.Role, p.RegionCode, p.OrganisationID, p.Qualification).Scan(&p.CreatedAt); err != nil {
+			return err
+		}
+		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "person.created", ObjectType: "person",
+			ObjectID: p.ID.String(), Detail: mustJSON(map[string]string{"role": p.Role, "region_code": p.RegionCode})})
+	})
+	return p, err
+}
+
+const personColumns = `id, name, role, region_code, organisation_id, qualification, created_at`
+
+func scanPerson(r pgx.CollectableRow) (Person, error) {
+	var p Person
+	err := r.Scan(&p.ID, &p.Name, &p.Role, &p.RegionCode, &p.OrganisationID, &p.Qualification, &p.CreatedAt)
+	return p, err
+}
+
+// GetPerson returns one person or ErrNotFound.
+func (s *Store) GetPerson(ctx context.Context, id uuid.UUID) (Person, error) {
+	rows, _ := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id)
+	return collectOne(rows, scanPerson)
+}
+
+// PersonFilter narrows a list of people.
+type PersonFilter struct {
+	RegionPrefix   string
+	OrganisationID *uuid.UUID
+	Role           string
+}
+
+// ListPeople lists people in ID order.
+func (s *Store) ListPeople(ctx context.Context, f PersonFilter, p Page) (List[Person], error) {
+	q := newQuery(`SELECT ` + personColumns + ` FROM people`)
+	q.whereIf(f.RegionPrefix != "", "region_code LIKE ?", f.RegionPrefix+"%")
+	q.whereIf(f.OrganisationID != nil, "organisation_id = ?", f.OrganisationID)
+	q.whereIf(f.Role != "", "role = ?", f.Role)
+	return listPage(ctx, s.Pool, q, p, scanPerson, func(x Person) string { return x.ID.String() })
+}
