@@ -81,7 +81,7 @@ func (s *Store) AnnualEvidence(ctx context.Context, stationID uuid.UUID, year in
 		ev.Lines = append(ev.Lines, le)
 	}
 
-	rows, err := s.Pool.Query(ctx, `SELECT period, state FROM supervision_quarters WHERE station_id = $1 AND period LIKE $2 || 'Q%'`,
+	rows, err := s.pool.Query(ctx, `SELECT period, state FROM supervision_quarters WHERE station_id = $1 AND period LIKE $2 || 'Q%'`,
 		stationID, fmt.Sprint(year))
 	if err != nil {
 		return ev, err
@@ -97,14 +97,14 @@ func (s *Store) AnnualEvidence(ctx context.Context, stationID uuid.UUID, year in
 	if err := rows.Err(); err != nil {
 		return ev, err
 	}
-	rows, _ = s.Pool.Query(ctx, `SELECT `+scorecardColumns+` FROM scorecards WHERE station_id = $1 AND kind = 'quarterly_supervision'
+	rows, _ = s.pool.Query(ctx, `SELECT `+scorecardColumns+` FROM scorecards WHERE station_id = $1 AND kind = 'quarterly_supervision'
 		AND period LIKE $2 || 'Q%' ORDER BY period`, stationID, fmt.Sprint(year))
 	cards, err := pgx.CollectRows(rows, scanScorecard)
 	if err != nil {
 		return ev, err
 	}
 	ev.Scorecards = append(ev.Scorecards, cards...)
-	rows, _ = s.Pool.Query(ctx, `SELECT `+rectificationColumns+rectificationFrom+` WHERE r.station_id = $1 AND r.period LIKE $2 || 'Q%'
+	rows, _ = s.pool.Query(ctx, `SELECT `+rectificationColumns+rectificationFrom+` WHERE r.station_id = $1 AND r.period LIKE $2 || 'Q%'
 		ORDER BY r.period, r.indicator`, stationID, fmt.Sprint(year))
 	items, err := pgx.CollectRows(rows, scanRectification)
 	if err != nil {
@@ -123,7 +123,7 @@ func (s *Store) AnnualEvidence(ctx context.Context, stationID uuid.UUID, year in
 		}
 	}
 
-	err = s.Pool.QueryRow(ctx, `SELECT coalesce(sum(funding_yuan * (LEAST(term_end, make_date($2, 12, 31)) - GREATEST(term_start, make_date($2, 1, 1)) + 1)
+	err = s.pool.QueryRow(ctx, `SELECT coalesce(sum(funding_yuan * (LEAST(term_end, make_date($2, 12, 31)) - GREATEST(term_start, make_date($2, 1, 1)) + 1)
 			/ (term_end - term_start + 1)), 0)::float8
 		FROM contracts WHERE station_id = $1 AND term_start <= make_date($2, 12, 31) AND term_end >= make_date($2, 1, 1)`,
 		stationID, year).Scan(&ev.FundingYuan)
@@ -131,7 +131,7 @@ func (s *Store) AnnualEvidence(ctx context.Context, stationID uuid.UUID, year in
 		return ev, err
 	}
 	ev.FundingYuan = roundDecimals(ev.FundingYuan, 2)
-	err = s.Pool.QueryRow(ctx, `SELECT funding_used_yuan::float8 FROM cycle_stations WHERE station_id = $1 AND year = $2 AND state <> 'cancelled'`,
+	err = s.pool.QueryRow(ctx, `SELECT funding_used_yuan::float8 FROM cycle_stations WHERE station_id = $1 AND year = $2 AND state <> 'cancelled'`,
 		stationID, year).Scan(&ev.FundingUsedYuan)
 	if err != nil && err != pgx.ErrNoRows {
 		return ev, err

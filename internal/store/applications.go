@@ -86,7 +86,7 @@ func scanApplication(r pgx.CollectableRow) (Application, error) {
 
 // GetApplication returns one application or ErrNotFound.
 func (s *Store) GetApplication(ctx context.Context, id uuid.UUID) (Application, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = $1`, id)
+	rows, _ := s.pool.Query(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = $1`, id)
 	return collectOne(rows, scanApplication)
 }
 
@@ -95,7 +95,7 @@ func (s *Store) GetApplication(ctx context.Context, id uuid.UUID) (Application, 
 // between storing one and handing it to the workflow is mended by sending
 // it again (the hand-over is idempotent).
 func (s *Store) ApplicationsAwaitingReview(ctx context.Context, olderThan time.Duration, limit int) ([]Application, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+applicationColumns+` FROM applications
+	rows, err := s.pool.Query(ctx, `SELECT `+applicationColumns+` FROM applications
 		WHERE state = 'submitted' AND created_at < now() - $1::interval ORDER BY created_at LIMIT $2`,
 		fmt.Sprintf("%d milliseconds", olderThan.Milliseconds()), limit)
 	if err != nil {

@@ -103,7 +103,7 @@ type AuditVerification struct {
 // first place where it breaks: an edited row (its hash no longer matches its
 // content), a deleted row (a gap in seq) or reordered rows (a broken link).
 func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT seq, at, actor, action, object_type, object_id, detail::text, prev_hash, hash
+	rows, err := s.pool.Query(ctx, `SELECT seq, at, actor, action, object_type, object_id, detail::text, prev_hash, hash
 		FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return AuditVerification{}, err

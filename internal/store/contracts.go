@@ -51,7 +51,7 @@ func (s *Store) CreateContractFromApplication(ctx context.Context, contractID, a
 
 // ContractsOf lists a station's contracts, newest first.
 func (s *Store) ContractsOf(ctx context.Context, stationID uuid.UUID) ([]Contract, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan::float8, targets::text, state
+	rows, err := s.pool.Query(ctx, `SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan::float8, targets::text, state
 		FROM contracts WHERE station_id = $1 ORDER BY term_start DESC`, stationID)
 	if err != nil {
 		return nil, err
@@ -97,7 +97,7 @@ func (s *Store) RenewContract(ctx context.Context, oldID, newID uuid.UUID, start
 
 // GetContract returns a contract or ErrNotFound.
 func (s *Store) GetContract(ctx context.Context, id uuid.UUID) (Contract, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan::float8, targets::text, state
+	rows, _ := s.pool.Query(ctx, `SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan::float8, targets::text, state
 		FROM contracts WHERE id = $1`, id)
 	return collectOne(rows, scanContract)
 }

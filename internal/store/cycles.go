@@ -110,7 +110,7 @@ const cycleCandidates = `WITH candidates AS (
 // PreviewCycle says which of a region's stations a cycle of the year would
 // include, and which it would skip and why.
 func (s *Store) PreviewCycle(ctx context.Context, region string, year, minTermDays int) (CyclePreview, error) {
-	return previewCycle(ctx, s.Pool, region, year, minTermDays)
+	return previewCycle(ctx, s.pool, region, year, minTermDays)
 }
 
 func previewCycle(ctx context.Context, db DBTX, region string, year, minTermDays int) (CyclePreview, error) {
@@ -221,7 +221,7 @@ func scanCycle(r pgx.CollectableRow) (Cycle, error) {
 // GetCycle returns a cycle with its progress: the stations in each state
 // and every failed station with its reason (the first 1,000).
 func (s *Store) GetCycle(ctx context.Context, id uuid.UUID) (Cycle, error) {
-	return getCycle(ctx, s.Pool, id)
+	return getCycle(ctx, s.pool, id)
 }
 
 func getCycle(ctx context.Context, db DBTX, id uuid.UUID) (Cycle, error) {
@@ -283,13 +283,13 @@ func (s *Store) ListCycles(ctx context.Context, f CycleFilter, p Page) (List[Cyc
 		q.whereIf(true, "region_code LIKE ?", f.RegionPrefix+"%")
 	}
 	q.whereIf(f.Year != 0, "year = ?", f.Year)
-	return listPage(ctx, s.Pool, q, p, scanCycle, func(c Cycle) string { return c.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanCycle, func(c Cycle) string { return c.ID.String() })
 }
 
 // CyclesStarting lists cycles written at least olderThan ago that are
 // still starting: their workflow may never have been started.
 func (s *Store) CyclesStarting(ctx context.Context, olderThan time.Duration, limit int) ([]Cycle, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE state = 'starting' AND created_at < now() - $1::interval
+	rows, _ := s.pool.Query(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE state = 'starting' AND created_at < now() - $1::interval
 		ORDER BY created_at LIMIT $2`, olderThan, limit)
 	return pgx.CollectRows(rows, scanCycle)
 }
@@ -321,7 +321,7 @@ func (s *Store) SetCycleState(ctx context.Context, id uuid.UUID, state string, s
 
 // OpenCycleTasks lists a cycle's open tasks of one kind.
 func (s *Store) OpenCycleTasks(ctx context.Context, cycleID uuid.UUID, kind string) ([]Task, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+taskListColumns+` FROM tasks
+	rows, _ := s.pool.Query(ctx, `SELECT `+taskListColumns+` FROM tasks
 		WHERE subject_id = $1 AND kind = $2 AND state IN ('open', 'claimed', 'escalated') ORDER BY id`, cycleID, kind)
 	return pgx.CollectRows(rows, scanTask)
 }

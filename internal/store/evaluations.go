@@ -77,7 +77,7 @@ func scanCycleStation(r pgx.CollectableRow) (CycleStation, error) {
 
 // GetCycleStation returns a station's way through a cycle.
 func (s *Store) GetCycleStation(ctx context.Context, cycleID, stationID uuid.UUID) (CycleStation, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+cycleStationColumns+cycleStationFrom+` WHERE cs.cycle_id = $1 AND cs.station_id = $2`,
+	rows, _ := s.pool.Query(ctx, `SELECT `+cycleStationColumns+cycleStationFrom+` WHERE cs.cycle_id = $1 AND cs.station_id = $2`,
 		cycleID, stationID)
 	return collectOne(rows, scanCycleStation)
 }
@@ -85,7 +85,7 @@ func (s *Store) GetCycleStation(ctx context.Context, cycleID, stationID uuid.UUI
 // LatestCycleStation returns the station's place in its most recent cycle
 // that has not been cancelled.
 func (s *Store) LatestCycleStation(ctx context.Context, stationID uuid.UUID) (CycleStation, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+cycleStationColumns+cycleStationFrom+`
+	rows, _ := s.pool.Query(ctx, `SELECT `+cycleStationColumns+cycleStationFrom+`
 		WHERE cs.station_id = $1 AND cs.state <> 'cancelled' ORDER BY cs.year DESC LIMIT 1`, stationID)
 	return collectOne(rows, scanCycleStation)
 }
@@ -94,7 +94,7 @@ func (s *Store) LatestCycleStation(ctx context.Context, stationID uuid.UUID) (Cy
 // after the given one (uuid.Nil for the first), in ID order: the page a
 // cycle starts next.
 func (s *Store) CycleStationsAfter(ctx context.Context, cycleID, after uuid.UUID, limit int) ([]CycleStation, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+cycleStationColumns+cycleStationFrom+`
+	rows, _ := s.pool.Query(ctx, `SELECT `+cycleStationColumns+cycleStationFrom+`
 		WHERE cs.cycle_id = $1 AND cs.station_id > $2 ORDER BY cs.station_id LIMIT $3`, cycleID, after, limit)
 	return pgx.CollectRows(rows, scanCycleStation)
 }
@@ -109,7 +109,7 @@ func (s *Store) ListCycleStations(ctx context.Context, cycleID uuid.UUID, state 
 	inner.whereIf(state != "", "cs.state = ?", state)
 	inner.whereIf(org != nil, "cs.organisation_id = ?", org)
 	q := &query{base: `SELECT * FROM (` + inner.sql("") + `) AS x`, args: inner.args}
-	return listPage(ctx, s.Pool, q, p, func(r pgx.CollectableRow) (CycleStation, error) {
+	return listPage(ctx, s.pool, q, p, func(r pgx.CollectableRow) (CycleStation, error) {
 		var c CycleStation
 		var id uuid.UUID
 		err := r.Scan(append(c.targets(), &id)...)
@@ -190,7 +190,7 @@ func (s *Store) ProjectCycleStation(ctx context.Context, u CycleStationUpdate) (
 // UnfinishedCycleStations lists up to limit of a cycle's stations that have
 // not finished, in ID order.
 func (s *Store) UnfinishedCycleStations(ctx context.Context, cycleID uuid.UUID, limit int) ([]uuid.UUID, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT station_id FROM cycle_stations
+	rows, _ := s.pool.Query(ctx, `SELECT station_id FROM cycle_stations
 		WHERE cycle_id = $1 AND state NOT IN ('done', 'failed', 'cancelled') ORDER BY station_id LIMIT $2`, cycleID, limit)
 	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 }
@@ -198,7 +198,7 @@ func (s *Store) UnfinishedCycleStations(ctx context.Context, cycleID uuid.UUID, 
 // CancelCycleStations marks stations of a cancelled cycle cancelled, above
 // any version their evaluations could still write.
 func (s *Store) CancelCycleStations(ctx context.Context, cycleID uuid.UUID, ids []uuid.UUID) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE cycle_stations SET state = 'cancelled', version = version + 1000000, updated_at = now()
+	_, err := s.pool.Exec(ctx, `UPDATE cycle_stations SET state = 'cancelled', version = version + 1000000, updated_at = now()
 		WHERE cycle_id = $1 AND station_id = ANY($2) AND state NOT IN ('done', 'failed', 'cancelled')`, cycleID, ids)
 	return err
 }

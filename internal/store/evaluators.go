@@ -84,13 +84,13 @@ func scanEvaluation(r pgx.CollectableRow) (Evaluation, error) {
 // RecordEvaluation stores an evaluator's total; recording it again changes
 // nothing.
 func (s *Store) RecordEvaluation(ctx context.Context, cycleID, stationID uuid.UUID, slot int, total float64, passed bool) error {
-	tag, err := s.Pool.Exec(ctx, `UPDATE cycle_evaluations SET total = $4, passed = $5, filed_at = now()
+	tag, err := s.pool.Exec(ctx, `UPDATE cycle_evaluations SET total = $4, passed = $5, filed_at = now()
 		WHERE cycle_id = $1 AND station_id = $2 AND slot = $3 AND total IS NULL`, cycleID, stationID, slot, total, passed)
 	if err != nil || tag.RowsAffected() > 0 {
 		return err
 	}
 	var exists bool
-	if err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cycle_evaluations WHERE cycle_id = $1 AND station_id = $2 AND slot = $3)`,
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cycle_evaluations WHERE cycle_id = $1 AND station_id = $2 AND slot = $3)`,
 		cycleID, stationID, slot).Scan(&exists); err != nil {
 		return err
 	}
@@ -102,14 +102,14 @@ func (s *Store) RecordEvaluation(ctx context.Context, cycleID, stationID uuid.UU
 
 // Evaluations lists a station's evaluation slots in a cycle.
 func (s *Store) Evaluations(ctx context.Context, cycleID, stationID uuid.UUID) ([]Evaluation, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT slot, evaluator_id, task_id, total::float8, passed, filed_at FROM cycle_evaluations
+	rows, _ := s.pool.Query(ctx, `SELECT slot, evaluator_id, task_id, total::float8, passed, filed_at FROM cycle_evaluations
 		WHERE cycle_id = $1 AND station_id = $2 ORDER BY slot`, cycleID, stationID)
 	return pgx.CollectRows(rows, scanEvaluation)
 }
 
 // EvaluatorScores lists every filed evaluator total of a cycle.
 func (s *Store) EvaluatorScores(ctx context.Context, cycleID uuid.UUID) ([]grading.Scored, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT station_id::text, evaluator_id::text, total::float8 FROM cycle_evaluations
+	rows, _ := s.pool.Query(ctx, `SELECT station_id::text, evaluator_id::text, total::float8 FROM cycle_evaluations
 		WHERE cycle_id = $1 AND evaluator_id IS NOT NULL AND total IS NOT NULL`, cycleID)
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (grading.Scored, error) {
 		var sc grading.Scored

@@ -95,7 +95,7 @@ func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.
 	var contractID uuid.UUID
 	var termStart, termEnd time.Time
 	var targetsJSON string
-	err := s.Pool.QueryRow(ctx, `SELECT id, term_start, term_end, targets::text FROM contracts
+	err := s.pool.QueryRow(ctx, `SELECT id, term_start, term_end, targets::text FROM contracts
 		WHERE station_id = $1 AND term_start <= $3 AND term_end >= $2 ORDER BY term_start DESC, id LIMIT 1`,
 		stationID, from, to).Scan(&contractID, &termStart, &termEnd, &targetsJSON)
 	var targets map[string]*float64
@@ -171,7 +171,7 @@ func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.
 // lineTotals adds up a station's records dated from..to per service line,
 // in one aggregate over the (station_id, date) index.
 func (s *Store) lineTotals(ctx context.Context, stationID uuid.UUID, from, to time.Time) (map[string]LineTotals, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT service_line, count(*), sum(beneficiaries_elderly), sum(beneficiaries_children),
+	rows, err := s.pool.Query(ctx, `SELECT service_line, count(*), sum(beneficiaries_elderly), sum(beneficiaries_children),
 			sum(beneficiaries_disabled), sum(beneficiaries_hardship), coalesce(sum(volunteers), 0),
 			coalesce(sum(volunteer_hours), 0)::float8, coalesce(sum(resources_yuan), 0)::float8, coalesce(sum(cases), 0)
 		FROM service_records WHERE station_id = $1 AND date BETWEEN $2 AND $3 GROUP BY service_line`, stationID, from, to)
@@ -197,7 +197,7 @@ func (s *Store) lineTotals(ctx context.Context, stationID uuid.UUID, from, to ti
 // their bytes were filed: another quarter (at any station) or another
 // station. An application document at the same station does not count.
 func (s *Store) packFiles(ctx context.Context, stationID uuid.UUID, q period.Quarter) ([]PackFile, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+evidenceFileColumns+` FROM files WHERE station_id = $1 AND period = $2
+	rows, err := s.pool.Query(ctx, `SELECT `+evidenceFileColumns+` FROM files WHERE station_id = $1 AND period = $2
 		ORDER BY evidence_date, created_at, id`, stationID, q.String())
 	if err != nil {
 		return nil, err
@@ -213,7 +213,7 @@ func (s *Store) packFiles(ctx context.Context, stationID uuid.UUID, q period.Qua
 	for i := range files {
 		byID[files[i].ID] = &files[i]
 	}
-	rows, err = s.Pool.Query(ctx, `SELECT f.id, o.station_id, coalesce(o.period, ''), o.id
+	rows, err = s.pool.Query(ctx, `SELECT f.id, o.station_id, coalesce(o.period, ''), o.id
 		FROM files f JOIN files o ON o.sha256 = f.sha256 AND o.id <> f.id
 		WHERE f.station_id = $1 AND f.period = $2
 			AND (o.station_id IS DISTINCT FROM f.station_id OR (o.period IS NOT NULL AND o.period <> f.period))

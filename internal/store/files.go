@@ -120,7 +120,7 @@ func (s *Store) ForeignEvidence(ctx context.Context, stationID uuid.UUID, q *per
 		f, l, qs := q.First(), q.Last(), q.String()
 		from, to, quarter = &f, &l, &qs
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT id FROM service_records
+	rows, err := s.pool.Query(ctx, `SELECT id FROM service_records
 			WHERE station_id = $1 AND id = ANY($2) AND ($3::date IS NULL OR date BETWEEN $3 AND $4)
 		UNION ALL
 		SELECT id FROM files WHERE station_id = $1 AND id = ANY($2) AND ($5::text IS NULL OR period = $5)`,

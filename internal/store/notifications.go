@@ -33,7 +33,7 @@ func scanNotification(r pgx.CollectableRow) (Notification, error) {
 
 // EnqueueNotification writes a notification once per idempotency key.
 func (s *Store) EnqueueNotification(ctx context.Context, n Notification) error {
-	_, err := s.Pool.Exec(ctx, `INSERT INTO outbox (idempotency_key, event, task_id, recipient, payload)
+	_, err := s.pool.Exec(ctx, `INSERT INTO outbox (idempotency_key, event, task_id, recipient, payload)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING`, n.Key, n.Event, n.TaskID, n.Recipient, string(n.Payload))
 	return err
 }
@@ -78,7 +78,7 @@ func (s *Store) DeliverNotifications(ctx context.Context, limit int, send func(N
 
 // NotificationsFor lists the outbox rows of a task, oldest first.
 func (s *Store) NotificationsFor(ctx context.Context, taskID uuid.UUID) ([]Notification, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+notificationColumns+` FROM outbox
+	rows, err := s.pool.Query(ctx, `SELECT `+notificationColumns+` FROM outbox
 		WHERE task_id = $1 ORDER BY id`, taskID)
 	if err != nil {
 		return nil, err

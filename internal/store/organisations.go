@@ -18,7 +18,7 @@ type StationStatus struct {
 // OrganisationStatus lists each station the organisation operates or has
 // applied for, with the open tasks there, soonest due first.
 func (s *Store) OrganisationStatus(ctx context.Context, orgID uuid.UUID) ([]StationStatus, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE operator_id = $1
+	rows, err := s.pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE operator_id = $1
 		OR id IN (SELECT station_id FROM applications WHERE organisation_id = $1) ORDER BY id`, orgID)
 	if err != nil {
 		return nil, err
@@ -31,7 +31,7 @@ func (s *Store) OrganisationStatus(ctx context.Context, orgID uuid.UUID) ([]Stat
 	for _, st := range stations {
 		// Only the organisation's own work: tasks addressed to it and the
 		// reviews of its own applications, never a competitor's.
-		rows, err := s.Pool.Query(ctx, `SELECT `+taskListColumns+` FROM tasks WHERE station_id = $1
+		rows, err := s.pool.Query(ctx, `SELECT `+taskListColumns+` FROM tasks WHERE station_id = $1
 			AND state IN ('open', 'claimed', 'escalated')
 			AND ((assignee_kind = 'org' AND assignee_id = $2)
 				OR subject_id IN (SELECT id FROM applications WHERE organisation_id = $3))
@@ -88,7 +88,7 @@ func scanOrganisation(r pgx.CollectableRow) (Organisation, error) {
 
 // GetOrganisation returns one organisation or ErrNotFound.
 func (s *Store) GetOrganisation(ctx context.Context, id uuid.UUID) (Organisation, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1`, id)
+	rows, _ := s.pool.Query(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1`, id)
 	return collectOne(rows, scanOrganisation)
 }
 
@@ -101,5 +101,5 @@ type OrganisationFilter struct {
 func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter, p Page) (List[Organisation], error) {
 	q := newQuery(`SELECT ` + organisationColumns + ` FROM organisations`)
 	q.whereIf(f.OnlyID != nil, "id = ?", f.OnlyID)
-	return listPage(ctx, s.Pool, q, p, scanOrganisation, func(o Organisation) string { return o.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanOrganisation, func(o Organisation) string { return o.ID.String() })
 }

@@ -68,7 +68,7 @@ func scanPerson(r pgx.CollectableRow) (Person, error) {
 
 // GetPerson returns one person or ErrNotFound.
 func (s *Store) GetPerson(ctx context.Context, id uuid.UUID) (Person, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id)
+	rows, _ := s.pool.Query(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id)
 	return collectOne(rows, scanPerson)
 }
 
@@ -85,5 +85,5 @@ func (s *Store) ListPeople(ctx context.Context, f PersonFilter, p Page) (List[Pe
 	q.whereIf(f.RegionPrefix != "", "region_code LIKE ?", f.RegionPrefix+"%")
 	q.whereIf(f.OrganisationID != nil, "organisation_id = ?", f.OrganisationID)
 	q.whereIf(f.Role != "", "role = ?", f.Role)
-	return listPage(ctx, s.Pool, q, p, scanPerson, func(x Person) string { return x.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanPerson, func(x Person) string { return x.ID.String() })
 }

@@ -11,7 +11,7 @@ import (
 // OpenRectifications counts a station's rectification items not yet
 // verified, and those of them on critical indicators, with their IDs.
 func (s *Store) OpenRectifications(ctx context.Context, stationID uuid.UUID) (ids []uuid.UUID, critical int, err error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, critical FROM rectifications WHERE station_id = $1 AND state <> 'verified' ORDER BY id`, stationID)
+	rows, err := s.pool.Query(ctx, `SELECT id, critical FROM rectifications WHERE station_id = $1 AND state <> 'verified' ORDER BY id`, stationID)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -34,7 +34,7 @@ func (s *Store) OpenRectifications(ctx context.Context, stationID uuid.UUID) (id
 // StillOpen returns which of the given rectification items are not yet
 // verified.
 func (s *Store) StillOpen(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT id FROM rectifications WHERE id = ANY($1) AND state <> 'verified' ORDER BY id`, ids)
+	rows, _ := s.pool.Query(ctx, `SELECT id FROM rectifications WHERE id = ANY($1) AND state <> 'verified' ORDER BY id`, ids)
 	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 }
 
@@ -124,7 +124,7 @@ func (s *Store) ProjectRectification(ctx context.Context, r Rectification, event
 
 // GetRectification returns one item or ErrNotFound.
 func (s *Store) GetRectification(ctx context.Context, id uuid.UUID) (Rectification, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+rectificationColumns+rectificationFrom+` WHERE r.id = $1`, id)
+	rows, _ := s.pool.Query(ctx, `SELECT `+rectificationColumns+rectificationFrom+` WHERE r.id = $1`, id)
 	return collectOne(rows, scanRectification)
 }
 
@@ -162,5 +162,5 @@ func (s *Store) ListRectifications(ctx context.Context, f RectificationFilter, p
 	// listPage orders and pages by "id": qualify it for the join.
 	q.base = `SELECT * FROM (` + q.sql("") + `) AS page`
 	q.where = nil
-	return listPage(ctx, s.Pool, q, p, scanRectification, func(r Rectification) string { return r.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanRectification, func(r Rectification) string { return r.ID.String() })
 }

@@ -21,7 +21,7 @@ type ReportRow struct {
 // what the report shows of each.
 func (s *Store) CycleReport(ctx context.Context, cycleID uuid.UUID) iter.Seq2[ReportRow, error] {
 	return func(yield func(ReportRow, error) bool) {
-		rows, err := s.Pool.Query(ctx, `SELECT `+cycleStationColumns+`, st.name, left(cs.region_code, 6), coalesce(r.name, ''),
+		rows, err := s.pool.Query(ctx, `SELECT `+cycleStationColumns+`, st.name, left(cs.region_code, 6), coalesce(r.name, ''),
 				coalesce(o.name, ''),
 				coalesce((SELECT array_agg(e.total::float8 ORDER BY e.slot) FROM cycle_evaluations e
 					WHERE e.cycle_id = cs.cycle_id AND e.station_id = cs.station_id AND e.total IS NOT NULL), '{}')
@@ -60,7 +60,7 @@ type CountyGrades struct {
 
 // GradeDistribution counts a cycle's stations by county and grade.
 func (s *Store) GradeDistribution(ctx context.Context, cycleID uuid.UUID) ([]CountyGrades, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT left(cs.region_code, 6) AS county, coalesce(r.name, ''), coalesce(cs.grade, ''), count(*)
+	rows, err := s.pool.Query(ctx, `SELECT left(cs.region_code, 6) AS county, coalesce(r.name, ''), coalesce(cs.grade, ''), count(*)
 		FROM cycle_stations cs LEFT JOIN regions r ON r.code = left(cs.region_code, 6)
 		WHERE cs.cycle_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 3`, cycleID)
 	if err != nil {

@@ -104,7 +104,7 @@ func (s *Store) IssueScorecard(ctx context.Context, c Scorecard, actor string) (
 
 // GetScorecard returns one scorecard or ErrNotFound.
 func (s *Store) GetScorecard(ctx context.Context, id uuid.UUID) (Scorecard, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+scorecardColumns+` FROM scorecards WHERE id = $1`, id)
+	rows, _ := s.pool.Query(ctx, `SELECT `+scorecardColumns+` FROM scorecards WHERE id = $1`, id)
 	return collectOne(rows, scanScorecard)
 }
 
@@ -121,5 +121,5 @@ func (s *Store) ListScorecards(ctx context.Context, f ScorecardFilter, p Page) (
 	q.whereIf(true, "station_id = ?", f.StationID)
 	q.whereIf(f.Kind != "", "kind = ?", f.Kind)
 	q.whereIf(f.Period != "", "period = ?", f.Period)
-	return listPage(ctx, s.Pool, q, p, scanScorecard, func(c Scorecard) string { return c.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanScorecard, func(c Scorecard) string { return c.ID.String() })
 }

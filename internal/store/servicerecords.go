@@ -147,7 +147,7 @@ func (s *Store) AddServiceRecords(ctx context.Context, actor string, stationID, 
 // CountServiceRecords is how many service records a station has.
 func (s *Store) CountServiceRecords(ctx context.Context, stationID uuid.UUID) (int64, error) {
 	var n int64
-	err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM service_records WHERE station_id = $1`, stationID).Scan(&n)
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM service_records WHERE station_id = $1`, stationID).Scan(&n)
 	return n, err
 }
 
@@ -170,7 +170,7 @@ func (s *Store) ListServiceRecords(ctx context.Context, stationID uuid.UUID, fro
 	q.whereIf(true, "station_id = ?", stationID)
 	q.whereIf(true, "date >= ?", calendarDay(from))
 	q.whereIf(true, "date <= ?", calendarDay(to))
-	return listPage(ctx, s.Pool, q, p, scanServiceRecord, func(r ServiceRecord) string { return r.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanServiceRecord, func(r ServiceRecord) string { return r.ID.String() })
 }
 
 // calendarDay is t's calendar day at midnight UTC, as a date column holds it.

@@ -116,7 +116,7 @@ func scanStation(r pgx.CollectableRow) (Station, error) {
 
 // GetStation returns one station or ErrNotFound.
 func (s *Store) GetStation(ctx context.Context, id uuid.UUID) (Station, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE id = $1`, id)
+	rows, _ := s.pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE id = $1`, id)
 	return collectOne(rows, scanStation)
 }
 
@@ -141,13 +141,13 @@ func (s *Store) ListStations(ctx context.Context, f StationFilter, p Page) (List
 	q.whereIf(f.Phase != "", "phase = ?", f.Phase)
 	q.whereIf(f.OperatorOrOpen != nil, "(operator_id = ? OR phase = '"+PhaseAwaitingOperator+"')", f.OperatorOrOpen)
 	q.whereIf(f.SupervisedBy != nil, "id IN (SELECT station_id FROM supervisor_assignments WHERE person_id = ?)", f.SupervisedBy)
-	return listPage(ctx, s.Pool, q, p, scanStation, func(x Station) string { return x.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanStation, func(x Station) string { return x.ID.String() })
 }
 
 // IsAssignedSupervisor reports whether the person supervises the station.
 func (s *Store) IsAssignedSupervisor(ctx context.Context, personID, stationID uuid.UUID) (bool, error) {
 	var ok bool
-	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM supervisor_assignments WHERE person_id = $1 AND station_id = $2)`,
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM supervisor_assignments WHERE person_id = $1 AND station_id = $2)`,
 		personID, stationID).Scan(&ok)
 	return ok, err
 }
@@ -168,14 +168,14 @@ func (s *Store) AssignSupervisor(ctx context.Context, actor string, personID, st
 
 // MarkWorkflowStarted records that the station's lifecycle workflow exists.
 func (s *Store) MarkWorkflowStarted(ctx context.Context, ids ...uuid.UUID) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE stations SET workflow_started = true WHERE id = ANY($1) AND NOT workflow_started`, ids)
+	_, err := s.pool.Exec(ctx, `UPDATE stations SET workflow_started = true WHERE id = ANY($1) AND NOT workflow_started`, ids)
 	return err
 }
 
 // StationsWithoutWorkflow returns up to limit stations whose lifecycle
 // workflow has not been confirmed started, for the reconciler to start.
 func (s *Store) StationsWithoutWorkflow(ctx context.Context, limit int) ([]Station, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE NOT workflow_started ORDER BY id LIMIT $1`, limit)
+	rows, err := s.pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE NOT workflow_started ORDER BY id LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}

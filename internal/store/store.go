@@ -58,9 +58,10 @@ type DBTX interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// Store holds the connection pool.
+// Store holds the connection pool. Callers outside the store read and
+// write through its methods, never through the pool.
 type Store struct {
-	Pool *pgxpool.Pool
+	pool *pgxpool.Pool
 }
 
 // UnreachableError says that no PostgreSQL server answered, and how to get one.
@@ -94,11 +95,20 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		pool.Close()
 		return nil, classifyConnectError(databaseURL, err)
 	}
-	return &Store{Pool: pool}, nil
+	return &Store{pool: pool}, nil
 }
 
 // Close closes the pool.
-func (s *Store) Close() { s.Pool.Close() }
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers, for readiness probes.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// DBForTests gives tests direct access to the database, to check or tamper
+// with rows that no store method exposes (an audit row edited behind the
+// store's back, a count of rows an import wrote). Code that is not a test
+// reads and writes through the store's methods.
+func (s *Store) DBForTests() DBTX { return s.pool }
 
 // EnsureDatabase creates the database named in databaseURL when it does not
 // exist yet, connecting to the server's "postgres" database to do so.
@@ -174,7 +184,7 @@ func redact(databaseURL string) string {
 
 // InTx runs fn in a transaction, committing when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.Pool, fn)
+	return pgx.BeginFunc(ctx, s.pool, fn)
 }
 
 // isUniqueViolation reports whether err is a unique-constraint violation.

@@ -101,7 +101,7 @@ func (s *Store) OpenSupervisionQuarter(ctx context.Context, q SupervisionQuarter
 
 // GetSupervisionQuarter returns one station's quarter or ErrNotFound.
 func (s *Store) GetSupervisionQuarter(ctx context.Context, stationID uuid.UUID, period string) (SupervisionQuarter, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+quarterColumns+` FROM supervision_quarters WHERE station_id = $1 AND period = $2`, stationID, period)
+	rows, _ := s.pool.Query(ctx, `SELECT `+quarterColumns+` FROM supervision_quarters WHERE station_id = $1 AND period = $2`, stationID, period)
 	return collectOne(rows, scanQuarter)
 }
 
@@ -131,4 +131,12 @@ func (s *Store) CloseSupervisionQuarter(ctx context.Context, stationID uuid.UUID
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "supervision." + state, ObjectType: "station",
 			ObjectID: stationID.String(), Detail: mustJSON(map[string]any{"period": period, "scorecard_id": scorecardID, "reason": reason})})
 	})
+}
+
+// CountSupervisionQuarters is how many quarters have been opened for
+// supervision at a station.
+func (s *Store) CountSupervisionQuarters(ctx context.Context, stationID uuid.UUID) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM supervision_quarters WHERE station_id = $1`, stationID).Scan(&n)
+	return n, err
 }

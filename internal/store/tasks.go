@@ -22,7 +22,7 @@ type OverdueGroup struct {
 // OverdueSummary counts overdue open tasks of every kind in a region (""
 // for everywhere), by kind and station level.
 func (s *Store) OverdueSummary(ctx context.Context, regionPrefix string) ([]OverdueGroup, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT t.kind, st.level, count(*), count(*) FILTER (WHERE t.escalation_level > 0), min(t.due_at)
+	rows, err := s.pool.Query(ctx, `SELECT t.kind, st.level, count(*), count(*) FILTER (WHERE t.escalation_level > 0), min(t.due_at)
 		FROM tasks t JOIN stations st ON st.id = t.station_id
 		WHERE t.region_code LIKE $1 || '%' AND t.state IN ('open', 'claimed', 'escalated') AND t.due_at < now()
 		GROUP BY t.kind, st.level ORDER BY t.kind, st.level`, regionPrefix)
@@ -150,7 +150,7 @@ func scanTask(r pgx.CollectableRow) (Task, error) {
 
 // GetTask returns one task or ErrNotFound.
 func (s *Store) GetTask(ctx context.Context, id uuid.UUID) (Task, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id = $1`, id)
+	rows, _ := s.pool.Query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id = $1`, id)
 	return collectOne(rows, scanTask)
 }
 
@@ -191,5 +191,5 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter, p Page) (List[Task]
 	q.whereIf(f.Kind != "", "kind = ?", f.Kind)
 	q.whereIf(f.State != "", "state = ?", f.State)
 	q.whereIf(f.Overdue || f.OfficeOverdue, "state IN ('open', 'claimed', 'escalated') AND due_at < now()")
-	return listPage(ctx, s.Pool, q, p, scanTask, func(t Task) string { return t.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanTask, func(t Task) string { return t.ID.String() })
 }

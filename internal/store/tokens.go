@@ -56,7 +56,7 @@ func (s *Store) RevokeTokensByLabel(ctx context.Context, actor, label string) (i
 func (s *Store) Authenticate(ctx context.Context, token string) (auth.Principal, error) {
 	var p auth.Principal
 	var role string
-	err := s.Pool.QueryRow(ctx, `SELECT id, role, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+	err := s.pool.QueryRow(ctx, `SELECT id, role, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
 		auth.HashToken(token)).Scan(&p.TokenID, &role, &p.Scope)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, ErrNotFound
