@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/stationflow/stationflow/internal/evidence"
 	"github.com/stationflow/stationflow/internal/period"
 )
 
@@ -35,80 +37,72 @@ type AnnualEvidence struct {
 }
 
 // AnnualEvidence collects a station's year: the four quarterly scorecards,
-// service totals against targets, rectification items and funding.
+// service totals against targets, rectification items and funding. The
+// evidence package sums and flags what the store reads here.
 func (s *Store) AnnualEvidence(ctx context.Context, stationID uuid.UUID, year int) (AnnualEvidence, error) {
 	ev := AnnualEvidence{StationID: stationID, Year: year, Scorecards: []Scorecard{}, Quarters: map[string]string{},
 		Rectifications: []Rectification{}, Flags: []string{}}
-	lines := map[string]*LineEvidence{}
-	var order []string
+	var quarters [][]LineEvidence
 	for n := 1; n <= 4; n++ {
 		q := period.Quarter{Year: year, N: n}
 		pack, err := s.EvidencePack(ctx, stationID, q)
 		if err != nil {
 			return ev, err
 		}
-		for _, le := range pack.Lines {
-			sum := lines[le.ServiceLine]
-			if sum == nil {
-				sum = &LineEvidence{ServiceLine: le.ServiceLine, Measure: le.Measure}
-				lines[le.ServiceLine] = sum
-				order = append(order, le.ServiceLine)
-			}
-			sum.LineTotals.add(le.LineTotals)
-			sum.Achieved = roundDecimals(sum.Achieved+le.Achieved, 2)
-			if le.Target != nil {
-				t := le.Target
-				if sum.Target != nil {
-					v := roundDecimals(*sum.Target+*t, 2)
-					t = &v
-				}
-				sum.Target = t
-			}
-		}
+		quarters = append(quarters, pack.Lines)
 		ev.Quarters[q.String()] = "not_opened"
 	}
-	for _, line := range order {
-		le := *lines[line]
-		if le.Target != nil && *le.Target > 0 {
-			c := roundDecimals(le.Achieved/(*le.Target), 4)
-			le.Coverage = &c
-		}
-		le.NoRecords = le.Records == 0
-		if le.NoRecords {
-			ev.Flags = append(ev.Flags, "no records for "+line+" all year")
-		}
-		ev.Totals.add(le.LineTotals)
-		ev.Lines = append(ev.Lines, le)
-	}
+	lines, totals, flags := evidence.SumYear(quarters)
+	ev.Lines, ev.Totals, ev.Flags = lines, totals, append(ev.Flags, flags...)
 
+	if err := s.yearQuarterStates(ctx, stationID, year, ev.Quarters); err != nil {
+		return ev, err
+	}
+	if err := s.yearScorecardsAndItems(ctx, stationID, year, &ev); err != nil {
+		return ev, err
+	}
+	ev.Flags = append(ev.Flags, evidence.MissedQuarters(year, ev.Quarters)...)
+	if err := s.yearFunding(ctx, stationID, year, &ev); err != nil {
+		return ev, err
+	}
+	ev.Flags = append(ev.Flags, evidence.OverspentFlag(ev.FundingUsedYuan, ev.FundingYuan)...)
+	return ev, nil
+}
+
+// yearQuarterStates writes the state of each of the year's supervision
+// quarters that has been opened into states.
+func (s *Store) yearQuarterStates(ctx context.Context, stationID uuid.UUID, year int, states map[string]string) error {
 	rows, err := s.pool.Query(ctx, `SELECT period, state FROM supervision_quarters WHERE station_id = $1 AND period LIKE $2 || 'Q%'`,
 		stationID, fmt.Sprint(year))
 	if err != nil {
-		return ev, err
+		return err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var p, state string
 		if err := rows.Scan(&p, &state); err != nil {
-			rows.Close()
-			return ev, err
+			return err
 		}
-		ev.Quarters[p] = state
+		states[p] = state
 	}
-	if err := rows.Err(); err != nil {
-		return ev, err
-	}
-	rows, _ = s.pool.Query(ctx, `SELECT `+scorecardColumns+` FROM scorecards WHERE station_id = $1 AND kind = 'quarterly_supervision'
+	return rows.Err()
+}
+
+// yearScorecardsAndItems reads the year's quarterly scorecards and the
+// rectification items opened in it, counting those still open.
+func (s *Store) yearScorecardsAndItems(ctx context.Context, stationID uuid.UUID, year int, ev *AnnualEvidence) error {
+	rows, _ := s.pool.Query(ctx, `SELECT `+scorecardColumns+` FROM scorecards WHERE station_id = $1 AND kind = 'quarterly_supervision'
 		AND period LIKE $2 || 'Q%' ORDER BY period`, stationID, fmt.Sprint(year))
 	cards, err := pgx.CollectRows(rows, scanScorecard)
 	if err != nil {
-		return ev, err
+		return err
 	}
 	ev.Scorecards = append(ev.Scorecards, cards...)
 	rows, _ = s.pool.Query(ctx, `SELECT `+rectificationColumns+rectificationFrom+` WHERE r.station_id = $1 AND r.period LIKE $2 || 'Q%'
 		ORDER BY r.period, r.indicator`, stationID, fmt.Sprint(year))
 	items, err := pgx.CollectRows(rows, scanRectification)
 	if err != nil {
-		return ev, err
+		return err
 	}
 	ev.Rectifications = append(ev.Rectifications, items...)
 	for _, it := range items {
@@ -116,28 +110,27 @@ func (s *Store) AnnualEvidence(ctx context.Context, stationID uuid.UUID, year in
 			ev.OpenRectifications++
 		}
 	}
-	for n := 1; n <= 4; n++ {
-		p := period.Quarter{Year: year, N: n}.String()
-		if ev.Quarters[p] == "missed" {
-			ev.Flags = append(ev.Flags, "the supervision of "+p+" was missed")
-		}
-	}
+	return nil
+}
 
-	err = s.pool.QueryRow(ctx, `SELECT coalesce(sum(funding_yuan * (LEAST(term_end, make_date($2, 12, 31)) - GREATEST(term_start, make_date($2, 1, 1)) + 1)
-			/ (term_end - term_start + 1)), 0)::float8
-		FROM contracts WHERE station_id = $1 AND term_start <= make_date($2, 12, 31) AND term_end >= make_date($2, 1, 1)`,
-		stationID, year).Scan(&ev.FundingYuan)
+// yearFunding reads the contracts that meet the year, for the funding the
+// year is owed, and the spending the organisation declared.
+func (s *Store) yearFunding(ctx context.Context, stationID uuid.UUID, year int, ev *AnnualEvidence) error {
+	rows, _ := s.pool.Query(ctx, `SELECT term_start, term_end, funding_yuan::float8 FROM contracts
+		WHERE station_id = $1 AND term_start <= make_date($2, 12, 31) AND term_end >= make_date($2, 1, 1)`, stationID, year)
+	contracts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (evidence.Funding, error) {
+		var f evidence.Funding
+		err := r.Scan(&f.TermStart, &f.TermEnd, &f.Yuan)
+		return f, err
+	})
 	if err != nil {
-		return ev, err
+		return err
 	}
-	ev.FundingYuan = roundDecimals(ev.FundingYuan, 2)
+	ev.FundingYuan = evidence.YearFunding(contracts, year)
 	err = s.pool.QueryRow(ctx, `SELECT funding_used_yuan::float8 FROM cycle_stations WHERE station_id = $1 AND year = $2 AND state <> 'cancelled'`,
 		stationID, year).Scan(&ev.FundingUsedYuan)
-	if err != nil && err != pgx.ErrNoRows {
-		return ev, err
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
 	}
-	if ev.FundingUsedYuan != nil && *ev.FundingUsedYuan > ev.FundingYuan {
-		ev.Flags = append(ev.Flags, fmt.Sprintf("declared spending %.2f exceeds the year's funding %.2f", *ev.FundingUsedYuan, ev.FundingYuan))
-	}
-	return ev, nil
+	return err
 }

@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,22 +78,6 @@ var recordColumns = []string{"id", "station_id", "organisation_id", "import_id",
 	"beneficiaries_elderly", "beneficiaries_children", "beneficiaries_disabled", "beneficiaries_hardship",
 	"volunteers", "volunteer_hours", "resources_yuan", "cases"}
 
-// Indexes into forms.CSVColumns.
-const (
-	colDate = iota
-	colServiceLine
-	colActivityType
-	colElderly
-	colChildren
-	colDisabled
-	colHardship
-	colVolunteers
-	colVolunteerHours
-	colResourcesYuan
-	colCases
-	numColumns
-)
-
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // ImportServiceRecordsCSV streams a CSV file of service records into the
@@ -128,9 +110,8 @@ func (s *Store) ImportServiceRecordsCSV(ctx context.Context, actor string, stati
 	case err != nil:
 		return ImportResult{}, fmt.Errorf("reading the import: %w", err)
 	}
-	src := &csvRecordSource{csv: cr, width: len(header), stationID: stationID, orgID: orgID, importID: NewID(),
-		today: today, maxRows: maxRows}
-	if herrs := src.mapHeader(header); herrs != nil {
+	src, herrs := newCSVRecordSource(cr, header, stationID, orgID, today, maxRows)
+	if herrs != nil {
 		return ImportResult{}, herrs
 	}
 	var res ImportResult
@@ -165,8 +146,7 @@ func (s *Store) ImportServiceRecordsCSV(ctx context.Context, actor string, stati
 // Err then fails the copy.
 type csvRecordSource struct {
 	csv       *csv.Reader
-	width     int             // fields in the header row
-	index     [numColumns]int // position of each forms.CSVColumns entry in a row
+	header    forms.CSVHeader
 	stationID uuid.UUID
 	orgID     uuid.UUID
 	importID  uuid.UUID
@@ -177,41 +157,24 @@ type csvRecordSource struct {
 	values    []any
 	errs      ImportErrors
 	readErr   error
-	rowErrs   []ImportRowError
-	parsed    [numColumns]bool
+}
+
+// newCSVRecordSource reads the rows after header for a new import, or
+// lists what is wrong with the header row.
+func newCSVRecordSource(cr *csv.Reader, header []string, stationID, orgID uuid.UUID, today time.Time, maxRows int) (*csvRecordSource, *ImportErrors) {
+	h, herrs := forms.ReadCSVHeader(header)
+	if len(herrs) > 0 {
+		var errs ImportErrors
+		for _, e := range herrs {
+			errs.add(1, e.Column, e.Message)
+		}
+		return nil, &errs
+	}
+	return &csvRecordSource{csv: cr, header: h, stationID: stationID, orgID: orgID, importID: NewID(),
+		today: today, maxRows: maxRows}, nil
 }
 
 var errBadRows = errors.New("the import has bad rows")
-
-func (s *csvRecordSource) mapHeader(header []string) *ImportErrors {
-	var errs ImportErrors
-	for i := range s.index {
-		s.index[i] = -1
-	}
-	for i, name := range header {
-		name = strings.ToLower(strings.TrimSpace(name))
-		j := slices.Index(forms.CSVColumns, name)
-		switch {
-		case name == "":
-			errs.add(1, "", fmt.Sprintf("column %d has no name", i+1))
-		case j < 0:
-			errs.add(1, name, "is not a column of a service-record import; the columns are "+strings.Join(forms.CSVColumns, ","))
-		case s.index[j] >= 0:
-			errs.add(1, name, "appears twice in the header row")
-		default:
-			s.index[j] = i
-		}
-	}
-	for j, name := range forms.CSVColumns {
-		if s.index[j] < 0 {
-			errs.add(1, name, "is missing from the header row")
-		}
-	}
-	if errs.any() {
-		return &errs
-	}
-	return nil
-}
 
 // Next reads rows until one is good to feed, or the input ends.
 func (s *csvRecordSource) Next() bool {
@@ -235,8 +198,8 @@ func (s *csvRecordSource) Next() bool {
 			s.fail(line, "", fmt.Sprintf("an import may hold at most %d rows", s.maxRows))
 			break
 		}
-		if len(rec) != s.width {
-			s.fail(line, "", fmt.Sprintf("has %d fields; the header row has %d", len(rec), s.width))
+		if len(rec) != s.header.Width() {
+			s.fail(line, "", fmt.Sprintf("has %d fields; the header row has %d", len(rec), s.header.Width()))
 			continue
 		}
 		if s.parse(rec, line) && !s.errs.any() {
@@ -254,68 +217,16 @@ func (s *csvRecordSource) fail(line int, column, message string) {
 	}
 }
 
-// parse reads and checks one row into s.values, listing what is wrong
-// with it; it reports whether the row is good.
+// parse reads and checks one row into s.values (forms.ParseCSVRow),
+// listing what is wrong with it; it reports whether the row is good.
 func (s *csvRecordSource) parse(rec []string, line int) bool {
-	s.rowErrs = s.rowErrs[:0]
-	s.parsed = [numColumns]bool{}
-	cell := func(c int) string { return strings.TrimSpace(rec[s.index[c]]) }
-	whole := func(c int) int {
-		v := cell(c)
-		if v == "" {
-			return 0
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			s.rowErrs = append(s.rowErrs, ImportRowError{Line: line, Column: forms.CSVColumns[c], Message: "must be a whole number"})
-			s.parsed[c] = true
-		}
-		return n
-	}
-	number := func(c int) float64 {
-		v := cell(c)
-		if v == "" {
-			return 0
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			s.rowErrs = append(s.rowErrs, ImportRowError{Line: line, Column: forms.CSVColumns[c], Message: "must be a number"})
-			s.parsed[c] = true
-			return 0
-		}
-		return f
-	}
-	r := forms.ServiceRecord{
-		Date:         cell(colDate),
-		ServiceLine:  cell(colServiceLine),
-		ActivityType: cell(colActivityType),
-		Beneficiaries: forms.Beneficiaries{Elderly: whole(colElderly), Children: whole(colChildren),
-			Disabled: whole(colDisabled), Hardship: whole(colHardship)},
-		Volunteers:     whole(colVolunteers),
-		VolunteerHours: number(colVolunteerHours),
-		ResourcesYuan:  number(colResourcesYuan),
-		Cases:          whole(colCases),
-	}
-	// s.parsed marks the columns that failed to parse; a rule error on them
-	// (or on hours, judged against unreadable volunteers) would only repeat it.
-	for _, fe := range forms.CheckServiceRecord(r, s.today) {
-		column := strings.ReplaceAll(fe.Field, ".", "_")
-		c := slices.Index(forms.CSVColumns, column)
-		if c >= 0 && (s.parsed[c] || (c == colVolunteerHours && s.parsed[colVolunteers])) {
-			continue
-		}
-		s.rowErrs = append(s.rowErrs, ImportRowError{Line: line, Column: column, Message: fe.Message})
-	}
-	if len(s.rowErrs) > 0 {
-		slices.SortStableFunc(s.rowErrs, func(a, b ImportRowError) int {
-			return slices.Index(forms.CSVColumns, a.Column) - slices.Index(forms.CSVColumns, b.Column)
-		})
-		for _, e := range s.rowErrs {
-			s.fail(e.Line, e.Column, e.Message)
+	r, date, errs := forms.ParseCSVRow(s.header, rec, s.today)
+	if len(errs) > 0 {
+		for _, e := range errs {
+			s.fail(line, e.Column, e.Message)
 		}
 		return false
 	}
-	date, _ := time.Parse(time.DateOnly, r.Date) // checked above
 	s.values = recordValues(s.values[:0], s.stationID, s.orgID, s.importID, line, date, r)
 	return true
 }

@@ -5,60 +5,23 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/evidence"
 	"github.com/stationflow/stationflow/internal/period"
 )
 
-// LineTotals adds up service records.
-type LineTotals struct {
-	Records               int64   `json:"records"`
-	BeneficiariesElderly  int64   `json:"beneficiaries_elderly"`
-	BeneficiariesChildren int64   `json:"beneficiaries_children"`
-	BeneficiariesDisabled int64   `json:"beneficiaries_disabled"`
-	BeneficiariesHardship int64   `json:"beneficiaries_hardship"`
-	Beneficiaries         int64   `json:"beneficiaries"` // the four groups together
-	Volunteers            int64   `json:"volunteers"`
-	VolunteerHours        float64 `json:"volunteer_hours"`
-	ResourcesYuan         float64 `json:"resources_yuan"`
-	Cases                 int64   `json:"cases"`
-}
-
-func (t *LineTotals) add(o LineTotals) {
-	t.Records += o.Records
-	t.BeneficiariesElderly += o.BeneficiariesElderly
-	t.BeneficiariesChildren += o.BeneficiariesChildren
-	t.BeneficiariesDisabled += o.BeneficiariesDisabled
-	t.BeneficiariesHardship += o.BeneficiariesHardship
-	t.Beneficiaries += o.Beneficiaries
-	t.Volunteers += o.Volunteers
-	t.VolunteerHours = roundDecimals(t.VolunteerHours+o.VolunteerHours, 2)
-	t.ResourcesYuan = roundDecimals(t.ResourcesYuan+o.ResourcesYuan, 2)
-	t.Cases += o.Cases
-}
-
-// LineEvidence is one service line's quarter against its target.
-type LineEvidence struct {
-	ServiceLine string `json:"service_line"`
-	LineTotals
-	Measure   string   `json:"measure"`  // "yuan" for resource_linking (achieved = resources_yuan), otherwise "people" (achieved = beneficiaries)
-	Achieved  float64  `json:"achieved"` // in Measure
-	Target    *float64 `json:"target"`   // the year target pro-rated to the quarter's days inside the term; nil without a contract
-	Coverage  *float64 `json:"coverage"` // achieved / target; nil without a target above zero
-	NoRecords bool     `json:"no_records"`
-}
-
-// FileUse is another place the same bytes were filed.
-type FileUse struct {
-	StationID uuid.UUID `json:"station_id"`
-	Period    string    `json:"period"` // empty for an application document
-	FileID    uuid.UUID `json:"file_id"`
-}
+// LineTotals adds up service records; LineEvidence is one service line
+// against its target; FileUse is another place the same bytes were filed.
+// The evidence package computes them.
+type (
+	LineTotals   = evidence.LineTotals
+	LineEvidence = evidence.LineEvidence
+	FileUse      = evidence.FileUse
+)
 
 // PackFile is an evidence file of the quarter, with where else its bytes
 // were filed.
@@ -90,35 +53,13 @@ type EvidencePack struct {
 // another station.
 func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.Quarter) (EvidencePack, error) {
 	pack := EvidencePack{StationID: stationID, Quarter: q.String(), Files: []PackFile{}, Flags: []string{}}
+	term, err := s.quarterTerm(ctx, stationID, q, &pack)
+	if err != nil {
+		return pack, err
+	}
 	from, to := q.First(), q.Last()
-
-	var contractID uuid.UUID
-	var termStart, termEnd time.Time
-	var targetsJSON string
-	err := s.pool.QueryRow(ctx, `SELECT id, term_start, term_end, targets::text FROM contracts
-		WHERE station_id = $1 AND term_start <= $3 AND term_end >= $2 ORDER BY term_start DESC, id LIMIT 1`,
-		stationID, from, to).Scan(&contractID, &termStart, &termEnd, &targetsJSON)
-	var targets map[string]*float64
-	var quarterDays, termDays int
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		pack.Flags = append(pack.Flags, "no contract covers "+q.String()+"; there are no targets to measure against")
-	case err != nil:
-		return pack, fmt.Errorf("finding the contract: %w", err)
-	default:
-		pack.ContractID = &contractID
-		if termStart.After(from) {
-			from = termStart
-		}
-		if termEnd.Before(to) {
-			to = termEnd
-		}
-		quarterDays = q.Days(termStart, termEnd)
-		termDays = int(termEnd.Sub(termStart).Hours()/24) + 1
-		if err := json.Unmarshal([]byte(targetsJSON), &targets); err != nil {
-			targets = nil
-			pack.Flags = append(pack.Flags, "the contract's targets cannot be read")
-		}
+	if term != nil {
+		from, to, _, _ = term.Window(q)
 	}
 	pack.From, pack.To = from.Format(time.DateOnly), to.Format(time.DateOnly)
 
@@ -126,46 +67,43 @@ func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.
 	if err != nil {
 		return pack, err
 	}
-	for _, line := range forms.ServiceLines {
-		le := LineEvidence{ServiceLine: line, LineTotals: totals[line], Measure: "people"}
-		le.Achieved = float64(le.Beneficiaries)
-		if line == "resource_linking" {
-			le.Measure, le.Achieved = "yuan", le.ResourcesYuan
-		}
-		if year := targets[line]; year != nil && termDays > 0 {
-			t := roundDecimals(*year*float64(quarterDays)/float64(termDays), 2)
-			le.Target = &t
-			if t > 0 {
-				c := roundDecimals(le.Achieved/t, 4)
-				le.Coverage = &c
-			}
-		}
-		if le.Records == 0 {
-			le.NoRecords = true
-			pack.Flags = append(pack.Flags, "no records for "+line)
-		}
-		pack.Totals.add(le.LineTotals)
-		pack.Lines = append(pack.Lines, le)
-	}
+	lines, sum, flags := evidence.QuarterLines(totals, term, q)
+	pack.Lines, pack.Totals, pack.Flags = lines, sum, append(pack.Flags, flags...)
 
 	files, err := s.packFiles(ctx, stationID, q)
 	if err != nil {
 		return pack, err
 	}
 	for _, f := range files {
-		for _, use := range f.AlsoUsedIn {
-			switch {
-			case use.StationID == stationID:
-				pack.Flags = append(pack.Flags, fmt.Sprintf("file %s was also used in %s", f.ID, use.Period))
-			case use.Period == "":
-				pack.Flags = append(pack.Flags, fmt.Sprintf("file %s was also used at station %s (file %s)", f.ID, use.StationID, use.FileID))
-			default:
-				pack.Flags = append(pack.Flags, fmt.Sprintf("file %s was also used at station %s in %s", f.ID, use.StationID, use.Period))
-			}
-		}
+		pack.Flags = append(pack.Flags, evidence.ReuseFlags(stationID, f.ID, f.AlsoUsedIn)...)
 	}
 	pack.Files = append(pack.Files, files...)
 	return pack, nil
+}
+
+// quarterTerm finds the contract covering the quarter: the station's
+// contract whose term meets it, the latest starting first. Without one, or
+// with targets that cannot be read, it says so in the pack's flags.
+func (s *Store) quarterTerm(ctx context.Context, stationID uuid.UUID, q period.Quarter, pack *EvidencePack) (*evidence.Term, error) {
+	var contractID uuid.UUID
+	var term evidence.Term
+	var targetsJSON string
+	err := s.pool.QueryRow(ctx, `SELECT id, term_start, term_end, targets::text FROM contracts
+		WHERE station_id = $1 AND term_start <= $3 AND term_end >= $2 ORDER BY term_start DESC, id LIMIT 1`,
+		stationID, q.First(), q.Last()).Scan(&contractID, &term.Start, &term.End, &targetsJSON)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		pack.Flags = append(pack.Flags, "no contract covers "+q.String()+"; there are no targets to measure against")
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("finding the contract: %w", err)
+	}
+	pack.ContractID = &contractID
+	if err := json.Unmarshal([]byte(targetsJSON), &term.Targets); err != nil {
+		term.Targets = nil
+		pack.Flags = append(pack.Flags, "the contract's targets cannot be read")
+	}
+	return &term, nil
 }
 
 // lineTotals adds up a station's records dated from..to per service line,
@@ -237,10 +175,4 @@ func (s *Store) packFiles(ctx context.Context, stationID uuid.UUID, q period.Qua
 		f.AlsoUsedIn = append(f.AlsoUsedIn, use)
 	}
 	return files, rows.Err()
-}
-
-// roundDecimals rounds x to the given number of decimals.
-func roundDecimals(x float64, decimals int) float64 {
-	p := math.Pow10(decimals)
-	return math.Round(x*p) / p
 }
