@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // StationStatus is one line of an organisation's status page.
@@ -18,15 +20,11 @@ type StationStatus struct {
 // OrganisationStatus lists each station the organisation operates or has
 // applied for, with the open tasks there, soonest due first.
 func (s *Store) OrganisationStatus(ctx context.Context, orgID uuid.UUID) ([]StationStatus, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE operator_id = $1
-		OR id IN (SELECT station_id FROM applications WHERE organisation_id = $1) ORDER BY id`, orgID)
+	rows, err := s.q.OrganisationStations(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	stations, err := pgx.CollectRows(rows, scanStation)
-	if err != nil {
-		return nil, err
-	}
+	stations := mapRows(rows, stationFromDB)
 	out := make([]StationStatus, 0, len(stations))
 	for _, st := range stations {
 		// Only the organisation's own work: tasks addressed to it and the
@@ -63,9 +61,9 @@ type Organisation struct {
 // code already registered is ErrConflict.
 func (s *Store) CreateOrganisation(ctx context.Context, actor string, o Organisation) (Organisation, error) {
 	o.ID = NewID()
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO organisations (id, name, credit_code) VALUES ($1, $2, $3) RETURNING created_at`,
-			o.ID, o.Name, o.CreditCode).Scan(&o.CreatedAt)
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		var err error
+		o.CreatedAt, err = q.InsertOrganisation(ctx, db.InsertOrganisationParams{ID: o.ID, Name: o.Name, CreditCode: o.CreditCode})
 		if isUniqueViolation(err) {
 			return fmt.Errorf("an organisation with credit code %s exists already: %w", o.CreditCode, ErrConflict)
 		}
@@ -88,8 +86,8 @@ func scanOrganisation(r pgx.CollectableRow) (Organisation, error) {
 
 // GetOrganisation returns one organisation or ErrNotFound.
 func (s *Store) GetOrganisation(ctx context.Context, id uuid.UUID) (Organisation, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+organisationColumns+` FROM organisations WHERE id = $1`, id)
-	return collectOne(rows, scanOrganisation)
+	r, err := s.q.GetOrganisation(ctx, id)
+	return Organisation(r), notFound(err)
 }
 
 // OrganisationFilter narrows a list of organisations.

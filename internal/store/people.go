@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Person is a member of staff, a supervisor or an office worker. Name is
@@ -34,10 +36,10 @@ func (s *Store) CreatePerson(ctx context.Context, actor string, p Person) (Perso
 	if p.Qualification == "" {
 		p.Qualification = "none"
 	}
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
 		if p.OrganisationID != nil {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE id = $1)`, p.OrganisationID).Scan(&exists); err != nil {
+			exists, err := q.OrganisationExists(ctx, *p.OrganisationID)
+			if err != nil {
 				return err
 			}
 			if !exists {
@@ -47,9 +49,10 @@ func (s *Store) CreatePerson(ctx context.Context, actor string, p Person) (Perso
 		if err := ensureRegions(ctx, tx, p.RegionCode); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO people (id, name, role, region_code, organisation_id, qualification)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING created_at`,
-			p.ID, p.Name, p.Role, p.RegionCode, p.OrganisationID, p.Qualification).Scan(&p.CreatedAt); err != nil {
+		var err error
+		p.CreatedAt, err = q.InsertPerson(ctx, db.InsertPersonParams{ID: p.ID, Name: p.Name, Role: p.Role, RegionCode: p.RegionCode,
+			OrganisationID: p.OrganisationID, Qualification: p.Qualification})
+		if err != nil {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "person.created", ObjectType: "person",
@@ -68,8 +71,8 @@ func scanPerson(r pgx.CollectableRow) (Person, error) {
 
 // GetPerson returns one person or ErrNotFound.
 func (s *Store) GetPerson(ctx context.Context, id uuid.UUID) (Person, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id)
-	return collectOne(rows, scanPerson)
+	r, err := s.q.GetPerson(ctx, id)
+	return Person(r), notFound(err)
 }
 
 // PersonFilter narrows a list of people.

@@ -3,16 +3,15 @@ package store
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // ensureRegions inserts the region code and every region above it that is
 // not yet known, so that parent links always resolve.
-func ensureRegions(ctx context.Context, db DBTX, code string) error {
+func ensureRegions(ctx context.Context, dbtx DBTX, code string) error {
 	chain := append([]string{code}, codes.Ancestors(code)...)
-	batch := &pgx.Batch{}
+	var regions []db.EnsureRegionParams
 	for i := len(chain) - 1; i >= 0; i-- {
 		level, err := codes.ParseRegion(chain[i])
 		if err != nil {
@@ -22,8 +21,7 @@ func ensureRegions(ctx context.Context, db DBTX, code string) error {
 		if p, ok := codes.Parent(chain[i]); ok {
 			parent = &p
 		}
-		batch.Queue(`INSERT INTO regions (code, level, parent_code) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING`,
-			chain[i], level.String(), parent)
+		regions = append(regions, db.EnsureRegionParams{Code: chain[i], Level: level.String(), ParentCode: parent})
 	}
-	return db.SendBatch(ctx, batch).Close()
+	return db.New(dbtx).EnsureRegion(ctx, regions).Close()
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // NewID returns a new time-ordered opaque ID.
@@ -29,6 +31,15 @@ func mustJSON(v any) json.RawMessage {
 		panic(err)
 	}
 	return b
+}
+
+// mapRows maps generated rows to the store's type.
+func mapRows[R, T any](rows []R, f func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = f(r)
+	}
+	return out
 }
 
 // collectOne returns the single row of rows, or ErrNotFound.
@@ -62,6 +73,7 @@ type DBTX interface {
 // write through its methods, never through the pool.
 type Store struct {
 	pool *pgxpool.Pool
+	q    *db.Queries // the generated queries, on the pool
 }
 
 // UnreachableError says that no PostgreSQL server answered, and how to get one.
@@ -95,7 +107,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		pool.Close()
 		return nil, classifyConnectError(databaseURL, err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, q: db.New(pool)}, nil
 }
 
 // Close closes the pool.
@@ -185,6 +197,20 @@ func redact(databaseURL string) string {
 // InTx runs fn in a transaction, committing when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
+}
+
+// inTx runs fn with the generated queries in a transaction, committing
+// when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx, q *db.Queries) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(tx, db.New(tx)) })
+}
+
+// notFound turns "no rows" into ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
 }
 
 // isUniqueViolation reports whether err is a unique-constraint violation.
