@@ -10,6 +10,7 @@ import (
 
 	"github.com/stationflow/stationflow/internal/evidence"
 	"github.com/stationflow/stationflow/internal/period"
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // AnnualEvidence is what the year-end evaluation of a station rests on.
@@ -116,17 +117,13 @@ func (s *Store) yearScorecardsAndItems(ctx context.Context, stationID uuid.UUID,
 // yearFunding reads the contracts that meet the year, for the funding the
 // year is owed, and the spending the organisation declared.
 func (s *Store) yearFunding(ctx context.Context, stationID uuid.UUID, year int, ev *AnnualEvidence) error {
-	rows, _ := s.pool.Query(ctx, `SELECT term_start, term_end, funding_yuan::float8 FROM contracts
-		WHERE station_id = $1 AND term_start <= make_date($2, 12, 31) AND term_end >= make_date($2, 1, 1)`, stationID, year)
-	contracts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (evidence.Funding, error) {
-		var f evidence.Funding
-		err := r.Scan(&f.TermStart, &f.TermEnd, &f.Yuan)
-		return f, err
-	})
+	rows, err := s.q.YearContracts(ctx, db.YearContractsParams{StationID: stationID, Year: year})
 	if err != nil {
 		return err
 	}
-	ev.FundingYuan = evidence.YearFunding(contracts, year)
+	ev.FundingYuan = evidence.YearFunding(mapRows(rows, func(r db.YearContractsRow) evidence.Funding {
+		return evidence.Funding{TermStart: r.TermStart, TermEnd: r.TermEnd, Yuan: r.FundingYuan}
+	}), year)
 	err = s.pool.QueryRow(ctx, `SELECT funding_used_yuan::float8 FROM cycle_stations WHERE station_id = $1 AND year = $2 AND state <> 'cancelled'`,
 		stationID, year).Scan(&ev.FundingUsedYuan)
 	if errors.Is(err, pgx.ErrNoRows) {

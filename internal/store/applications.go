@@ -4,11 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Application states.
@@ -45,13 +46,13 @@ func (s *Store) CreateApplication(ctx context.Context, actor string, app Applica
 	app.ID = NewID()
 	app.State = AppSubmitted
 	app.Round = 1
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
 		for _, d := range docs {
 			id := NewID()
 			sum := sha256.Sum256(d.Content)
-			if _, err := tx.Exec(ctx, `INSERT INTO files (id, sha256, size_bytes, content_type, filename, content, owner_org, station_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, sum[:], len(d.Content), d.ContentType, d.Filename, d.Content,
-				app.OrganisationID, app.StationID); err != nil {
+			if err := q.InsertApplicationDocument(ctx, db.InsertApplicationDocumentParams{ID: id, Sha256: sum[:], SizeBytes: int64(len(d.Content)),
+				ContentType: d.ContentType, Filename: d.Filename, Content: d.Content, OwnerOrg: &app.OrganisationID,
+				StationID: &app.StationID}); err != nil {
 				return err
 			}
 			app.DocumentIDs = append(app.DocumentIDs, id)
@@ -59,12 +60,12 @@ func (s *Store) CreateApplication(ctx context.Context, actor string, app Applica
 		if app.DocumentIDs == nil {
 			app.DocumentIDs = []uuid.UUID{}
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO applications (id, station_id, organisation_id, state, staffing, targets, budget_yuan, document_ids)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING created_at, updated_at`,
-			app.ID, app.StationID, app.OrganisationID, app.State, string(app.Staffing), string(app.Targets), app.BudgetYuan, app.DocumentIDs,
-		).Scan(&app.CreatedAt, &app.UpdatedAt); err != nil {
+		at, err := q.InsertApplication(ctx, db.InsertApplicationParams{ID: app.ID, StationID: app.StationID, OrganisationID: app.OrganisationID,
+			State: app.State, Staffing: app.Staffing, Targets: app.Targets, BudgetYuan: app.BudgetYuan, DocumentIds: app.DocumentIDs})
+		if err != nil {
 			return err
 		}
+		app.CreatedAt, app.UpdatedAt = at.CreatedAt, at.UpdatedAt
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "application.submitted", ObjectType: "application",
 			ObjectID: app.ID.String(), Detail: mustJSON(map[string]any{"station_id": app.StationID, "organisation_id": app.OrganisationID,
 				"documents": len(docs)})})
@@ -86,8 +87,14 @@ func scanApplication(r pgx.CollectableRow) (Application, error) {
 
 // GetApplication returns one application or ErrNotFound.
 func (s *Store) GetApplication(ctx context.Context, id uuid.UUID) (Application, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = $1`, id)
-	return collectOne(rows, scanApplication)
+	r, err := s.q.GetApplication(ctx, id)
+	return applicationFromDB(r), notFound(err)
+}
+
+func applicationFromDB(r db.Application) Application {
+	return Application{ID: r.ID, StationID: r.StationID, OrganisationID: r.OrganisationID, State: r.State, Staffing: r.Staffing,
+		Targets: r.Targets, BudgetYuan: r.BudgetYuan, DocumentIDs: r.DocumentIds, Round: r.Round, ReviewTaskID: r.ReviewTaskID,
+		DecisionReason: r.DecisionReason, ContractID: r.ContractID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // ApplicationsAwaitingReview returns applications submitted more than
@@ -95,13 +102,8 @@ func (s *Store) GetApplication(ctx context.Context, id uuid.UUID) (Application, 
 // between storing one and handing it to the workflow is mended by sending
 // it again (the hand-over is idempotent).
 func (s *Store) ApplicationsAwaitingReview(ctx context.Context, olderThan time.Duration, limit int) ([]Application, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+applicationColumns+` FROM applications
-		WHERE state = 'submitted' AND created_at < now() - $1::interval ORDER BY created_at LIMIT $2`,
-		fmt.Sprintf("%d milliseconds", olderThan.Milliseconds()), limit)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, scanApplication)
+	rows, err := s.q.ApplicationsAwaitingReview(ctx, db.ApplicationsAwaitingReviewParams{OlderThan: interval(olderThan), MaxRows: limit})
+	return mapRows(rows, applicationFromDB), err
 }
 
 // ApplicationProjection is the review process's view of an application.
@@ -119,11 +121,10 @@ type ApplicationProjection struct {
 // ProjectApplication writes the review's state of an application, with an
 // audit row; a repeated version changes nothing.
 func (s *Store) ProjectApplication(ctx context.Context, p ApplicationProjection) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE applications SET state = $2, round = $3, review_task_id = coalesce($4, review_task_id),
-				decision_reason = $5, contract_id = coalesce($6, contract_id), version = $7, updated_at = now()
-			WHERE id = $1 AND version < $7`, p.ID, p.State, p.Round, p.ReviewTaskID, p.DecisionReason, p.ContractID, p.Version)
-		if err != nil || tag.RowsAffected() == 0 {
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.ProjectApplication(ctx, db.ProjectApplicationParams{ID: p.ID, State: p.State, Round: p.Round, ReviewTaskID: p.ReviewTaskID,
+			DecisionReason: p.DecisionReason, ContractID: p.ContractID, Version: p.Version})
+		if err != nil || n == 0 {
 			return err
 		}
 		detail := map[string]any{"state": p.State, "round": p.Round}
@@ -138,10 +139,9 @@ func (s *Store) ProjectApplication(ctx context.Context, p ApplicationProjection)
 // AmendApplication replaces an application's plan with the amended one the
 // organisation filed; the same round filed twice changes nothing.
 func (s *Store) AmendApplication(ctx context.Context, id uuid.UUID, round int, staffing, targets json.RawMessage, budget float64, actor string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE applications SET staffing = $2, targets = $3, budget_yuan = $4, round = $5, updated_at = now()
-			WHERE id = $1 AND round < $5`, id, string(staffing), string(targets), budget, round)
-		if err != nil || tag.RowsAffected() == 0 {
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.AmendApplication(ctx, db.AmendApplicationParams{ID: id, Staffing: staffing, Targets: targets, BudgetYuan: budget, Round: round})
+		if err != nil || n == 0 {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "application.amended", ObjectType: "application",
@@ -152,10 +152,9 @@ func (s *Store) AmendApplication(ctx context.Context, id uuid.UUID, round int, s
 // CloseUnreviewedApplication closes an application its station refused to
 // review (the station was no longer open), with the reason.
 func (s *Store) CloseUnreviewedApplication(ctx context.Context, id uuid.UUID, reason, actor string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE applications SET state = 'closed', decision_reason = $2, updated_at = now()
-			WHERE id = $1 AND state = 'submitted'`, id, reason)
-		if err != nil || tag.RowsAffected() == 0 {
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.CloseUnreviewedApplication(ctx, db.CloseUnreviewedApplicationParams{ID: id, Reason: reason})
+		if err != nil || n == 0 {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "application.closed", ObjectType: "application",

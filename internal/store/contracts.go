@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Contract is a term under which an organisation runs a station.
@@ -26,16 +28,15 @@ type Contract struct {
 // with the application's funding and targets. The contract's ID is given
 // by the caller, so a retry inserts nothing twice.
 func (s *Store) CreateContractFromApplication(ctx context.Context, contractID, applicationID uuid.UUID, start, end time.Time, actor string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO contracts (id, station_id, organisation_id, term_start, term_end, funding_yuan, targets)
-			SELECT $1, station_id, organisation_id, $3, $4, budget_yuan, targets FROM applications WHERE id = $2
-			ON CONFLICT (id) DO NOTHING`, contractID, applicationID, start, end)
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.InsertContractFromApplication(ctx, db.InsertContractFromApplicationParams{ContractID: contractID,
+			ApplicationID: applicationID, TermStart: start, TermEnd: end})
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contracts WHERE id = $1)`, contractID).Scan(&exists); err != nil {
+		if n == 0 {
+			exists, err := q.ContractExists(ctx, contractID)
+			if err != nil {
 				return err
 			}
 			if !exists {
@@ -51,34 +52,25 @@ func (s *Store) CreateContractFromApplication(ctx context.Context, contractID, a
 
 // ContractsOf lists a station's contracts, newest first.
 func (s *Store) ContractsOf(ctx context.Context, stationID uuid.UUID) ([]Contract, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan::float8, targets::text, state
-		FROM contracts WHERE station_id = $1 ORDER BY term_start DESC`, stationID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, scanContract)
+	rows, err := s.q.ContractsOf(ctx, stationID)
+	return mapRows(rows, contractFromDB), err
 }
 
-func scanContract(r pgx.CollectableRow) (Contract, error) {
-	var c Contract
-	var targets string
-	err := r.Scan(&c.ID, &c.StationID, &c.OrganisationID, &c.TermStart, &c.TermEnd, &c.FundingYuan, &targets, &c.State)
-	c.Targets = json.RawMessage(targets)
-	return c, err
+func contractFromDB(r db.Contract) Contract {
+	return Contract{ID: r.ID, StationID: r.StationID, OrganisationID: r.OrganisationID, TermStart: r.TermStart, TermEnd: r.TermEnd,
+		FundingYuan: r.FundingYuan, Targets: r.Targets, State: r.State}
 }
 
 // RenewContract starts the term after a contract's, for the same
 // organisation, funding and targets, and ends the old one. A retry with
 // the same new ID writes nothing twice.
 func (s *Store) RenewContract(ctx context.Context, oldID, newID uuid.UUID, start, end time.Time, actor string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO contracts (id, station_id, organisation_id, term_start, term_end, funding_yuan, targets)
-			SELECT $2, station_id, organisation_id, $3, $4, funding_yuan, targets FROM contracts WHERE id = $1
-			ON CONFLICT (id) DO NOTHING`, oldID, newID, start, end)
-		if err != nil || tag.RowsAffected() == 0 {
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.InsertRenewedContract(ctx, db.InsertRenewedContractParams{OldID: oldID, NewID: newID, TermStart: start, TermEnd: end})
+		if err != nil || n == 0 {
 			if err == nil {
-				var exists bool
-				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contracts WHERE id = $1)`, newID).Scan(&exists); err != nil {
+				exists, err := q.ContractExists(ctx, newID)
+				if err != nil {
 					return err
 				}
 				if !exists {
@@ -87,7 +79,7 @@ func (s *Store) RenewContract(ctx context.Context, oldID, newID uuid.UUID, start
 			}
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE contracts SET state = 'ended' WHERE id = $1 AND state = 'active'`, oldID); err != nil {
+		if err := q.EndContract(ctx, oldID); err != nil {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "contract.renewed", ObjectType: "contract", ObjectID: newID.String(),
@@ -97,16 +89,15 @@ func (s *Store) RenewContract(ctx context.Context, oldID, newID uuid.UUID, start
 
 // GetContract returns a contract or ErrNotFound.
 func (s *Store) GetContract(ctx context.Context, id uuid.UUID) (Contract, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan::float8, targets::text, state
-		FROM contracts WHERE id = $1`, id)
-	return collectOne(rows, scanContract)
+	r, err := s.q.GetContract(ctx, id)
+	return contractFromDB(r), notFound(err)
 }
 
 // TerminateContract ends a contract early because its organisation exits.
 func (s *Store) TerminateContract(ctx context.Context, id uuid.UUID, reason, actor string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE contracts SET state = 'terminated' WHERE id = $1 AND state = 'active'`, id)
-		if err != nil || tag.RowsAffected() == 0 {
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.TerminateContract(ctx, id)
+		if err != nil || n == 0 {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "contract.terminated", ObjectType: "contract", ObjectID: id.String(),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stationflow/stationflow/internal/evidence"
 	"github.com/stationflow/stationflow/internal/period"
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // LineTotals adds up service records; LineEvidence is one service line
@@ -85,12 +86,7 @@ func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.
 // contract whose term meets it, the latest starting first. Without one, or
 // with targets that cannot be read, it says so in the pack's flags.
 func (s *Store) quarterTerm(ctx context.Context, stationID uuid.UUID, q period.Quarter, pack *EvidencePack) (*evidence.Term, error) {
-	var contractID uuid.UUID
-	var term evidence.Term
-	var targetsJSON string
-	err := s.pool.QueryRow(ctx, `SELECT id, term_start, term_end, targets::text FROM contracts
-		WHERE station_id = $1 AND term_start <= $3 AND term_end >= $2 ORDER BY term_start DESC, id LIMIT 1`,
-		stationID, q.First(), q.Last()).Scan(&contractID, &term.Start, &term.End, &targetsJSON)
+	c, err := s.q.QuarterContract(ctx, db.QuarterContractParams{StationID: stationID, FirstDay: q.First(), LastDay: q.Last()})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		pack.Flags = append(pack.Flags, "no contract covers "+q.String()+"; there are no targets to measure against")
@@ -98,8 +94,9 @@ func (s *Store) quarterTerm(ctx context.Context, stationID uuid.UUID, q period.Q
 	case err != nil:
 		return nil, fmt.Errorf("finding the contract: %w", err)
 	}
-	pack.ContractID = &contractID
-	if err := json.Unmarshal([]byte(targetsJSON), &term.Targets); err != nil {
+	pack.ContractID = &c.ID
+	term := evidence.Term{Start: c.TermStart, End: c.TermEnd}
+	if err := json.Unmarshal([]byte(c.Targets), &term.Targets); err != nil {
 		term.Targets = nil
 		pack.Flags = append(pack.Flags, "the contract's targets cannot be read")
 	}

@@ -5,7 +5,6 @@
 package db
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -26,8 +25,8 @@ type Application struct {
 	StationID      uuid.UUID
 	OrganisationID uuid.UUID
 	State          string
-	Staffing       json.RawMessage
-	Targets        json.RawMessage
+	Staffing       []byte
+	Targets        []byte
 	BudgetYuan     float64
 	DocumentIds    []uuid.UUID
 	Round          int
@@ -58,7 +57,7 @@ type Contract struct {
 	TermStart      time.Time
 	TermEnd        time.Time
 	FundingYuan    float64
-	Targets        json.RawMessage
+	Targets        []byte
 	State          string
 	CreatedAt      time.Time
 }
@@ -68,7 +67,7 @@ type Cycle struct {
 	RegionCode            string
 	Year                  int
 	RubricVersion         string
-	Bands                 json.RawMessage
+	Bands                 []byte
 	SelfAssessmentDue     time.Time
 	EvaluationDue         time.Time
 	EvaluatorsPerStation  int
@@ -152,7 +151,7 @@ type Outbox struct {
 	Event          string
 	TaskID         *uuid.UUID
 	Recipient      string
-	Payload        json.RawMessage
+	Payload        []byte
 	CreatedAt      time.Time
 	Attempts       int
 	NextAttemptAt  time.Time
@@ -302,11 +301,11 @@ type Task struct {
 	Priority        int
 	DueAt           time.Time
 	Paused          bool
-	Result          json.RawMessage
+	Result          []byte
 	Version         int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	CompletedAt     *time.Time
 	Period          *string
-	Rubric          json.RawMessage
+	Rubric          []byte
 }
