@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/stationflow/stationflow/internal/grading"
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Cycle states.
@@ -321,7 +322,6 @@ func (s *Store) SetCycleState(ctx context.Context, id uuid.UUID, state string, s
 
 // OpenCycleTasks lists a cycle's open tasks of one kind.
 func (s *Store) OpenCycleTasks(ctx context.Context, cycleID uuid.UUID, kind string) ([]Task, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+taskListColumns+` FROM tasks
-		WHERE subject_id = $1 AND kind = $2 AND state IN ('open', 'claimed', 'escalated') ORDER BY id`, cycleID, kind)
-	return pgx.CollectRows(rows, scanTask)
+	rows, err := s.q.OpenCycleTasks(ctx, db.OpenCycleTasksParams{CycleID: cycleID, Kind: kind})
+	return mapRows(rows, taskFromList), err
 }

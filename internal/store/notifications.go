@@ -3,11 +3,12 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Notification is an outbox row.
@@ -21,21 +22,15 @@ type Notification struct {
 	Attempts  int             `json:"attempts"`
 }
 
-const notificationColumns = `id, idempotency_key, event, task_id, recipient, payload::text, attempts`
-
-func scanNotification(r pgx.CollectableRow) (Notification, error) {
-	var n Notification
-	var payload string
-	err := r.Scan(&n.ID, &n.Key, &n.Event, &n.TaskID, &n.Recipient, &payload, &n.Attempts)
-	n.Payload = json.RawMessage(payload)
-	return n, err
+func notificationFromDB(r db.Outbox) Notification {
+	return Notification{ID: r.ID, Key: r.IdempotencyKey, Event: r.Event, TaskID: r.TaskID, Recipient: r.Recipient, Payload: r.Payload,
+		Attempts: r.Attempts}
 }
 
 // EnqueueNotification writes a notification once per idempotency key.
 func (s *Store) EnqueueNotification(ctx context.Context, n Notification) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO outbox (idempotency_key, event, task_id, recipient, payload)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING`, n.Key, n.Event, n.TaskID, n.Recipient, string(n.Payload))
-	return err
+	return s.q.EnqueueNotification(ctx, db.EnqueueNotificationParams{IdempotencyKey: n.Key, Event: n.Event, TaskID: n.TaskID,
+		Recipient: n.Recipient, Payload: n.Payload})
 }
 
 // DeliverNotifications hands due notifications, up to limit, to send, one
@@ -43,31 +38,26 @@ func (s *Store) EnqueueNotification(ctx context.Context, n Notification) error {
 // deliverers share the work). A nil error from send marks one delivered;
 // an error schedules the next attempt after backoff(attempts).
 func (s *Store) DeliverNotifications(ctx context.Context, limit int, send func(Notification) error, backoff func(attempts int) time.Duration) (delivered, failed int, err error) {
-	err = s.InTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+notificationColumns+` FROM outbox
-			WHERE delivered_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
+	err = s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		rows, err := q.DueNotifications(ctx, limit)
 		if err != nil {
 			return err
 		}
-		batch, err := pgx.CollectRows(rows, scanNotification)
-		if err != nil {
-			return err
-		}
-		for _, n := range batch {
+		for _, n := range mapRows(rows, notificationFromDB) {
 			if sendErr := send(n); sendErr != nil {
 				failed++
 				msg := sendErr.Error()
 				if len(msg) > 500 {
 					msg = msg[:500]
 				}
-				if _, err := tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + $3::interval
-					WHERE id = $1`, n.ID, msg, fmt.Sprintf("%d milliseconds", backoff(n.Attempts+1).Milliseconds())); err != nil {
+				if err := q.NotificationFailed(ctx, db.NotificationFailedParams{ID: n.ID, LastError: msg,
+					RetryAfter: interval(backoff(n.Attempts + 1).Truncate(time.Millisecond))}); err != nil {
 					return err
 				}
 				continue
 			}
 			delivered++
-			if _, err := tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, delivered_at = now(), last_error = '' WHERE id = $1`, n.ID); err != nil {
+			if err := q.NotificationDelivered(ctx, n.ID); err != nil {
 				return err
 			}
 		}
@@ -78,10 +68,6 @@ func (s *Store) DeliverNotifications(ctx context.Context, limit int, send func(N
 
 // NotificationsFor lists the outbox rows of a task, oldest first.
 func (s *Store) NotificationsFor(ctx context.Context, taskID uuid.UUID) ([]Notification, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+notificationColumns+` FROM outbox
-		WHERE task_id = $1 ORDER BY id`, taskID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, scanNotification)
+	rows, err := s.q.NotificationsFor(ctx, &taskID)
+	return mapRows(rows, notificationFromDB), err
 }

@@ -29,18 +29,11 @@ func (s *Store) OrganisationStatus(ctx context.Context, orgID uuid.UUID) ([]Stat
 	for _, st := range stations {
 		// Only the organisation's own work: tasks addressed to it and the
 		// reviews of its own applications, never a competitor's.
-		rows, err := s.pool.Query(ctx, `SELECT `+taskListColumns+` FROM tasks WHERE station_id = $1
-			AND state IN ('open', 'claimed', 'escalated')
-			AND ((assignee_kind = 'org' AND assignee_id = $2)
-				OR subject_id IN (SELECT id FROM applications WHERE organisation_id = $3))
-			ORDER BY due_at`, st.ID, orgID.String(), orgID)
+		rows, err := s.q.OrganisationDueTasks(ctx, db.OrganisationDueTasksParams{StationID: st.ID, OrgID: orgID.String()})
 		if err != nil {
 			return nil, err
 		}
-		due, err := pgx.CollectRows(rows, scanTask)
-		if err != nil {
-			return nil, err
-		}
+		due := mapRows(rows, func(r db.OrganisationDueTasksRow) Task { return taskFromList(db.OpenCycleTasksRow(r)) })
 		if due == nil {
 			due = []Task{}
 		}
