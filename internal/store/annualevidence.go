@@ -73,33 +73,24 @@ func (s *Store) AnnualEvidence(ctx context.Context, stationID uuid.UUID, year in
 // yearQuarterStates writes the state of each of the year's supervision
 // quarters that has been opened into states.
 func (s *Store) yearQuarterStates(ctx context.Context, stationID uuid.UUID, year int, states map[string]string) error {
-	rows, err := s.pool.Query(ctx, `SELECT period, state FROM supervision_quarters WHERE station_id = $1 AND period LIKE $2 || 'Q%'`,
-		stationID, fmt.Sprint(year))
-	if err != nil {
-		return err
+	rows, err := s.q.YearQuarterStates(ctx, db.YearQuarterStatesParams{StationID: stationID, Year: fmt.Sprint(year)})
+	for _, r := range rows {
+		states[r.Period] = r.State
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var p, state string
-		if err := rows.Scan(&p, &state); err != nil {
-			return err
-		}
-		states[p] = state
-	}
-	return rows.Err()
+	return err
 }
 
 // yearScorecardsAndItems reads the year's quarterly scorecards and the
 // rectification items opened in it, counting those still open.
 func (s *Store) yearScorecardsAndItems(ctx context.Context, stationID uuid.UUID, year int, ev *AnnualEvidence) error {
-	rows, _ := s.pool.Query(ctx, `SELECT `+scorecardColumns+` FROM scorecards WHERE station_id = $1 AND kind = 'quarterly_supervision'
-		AND period LIKE $2 || 'Q%' ORDER BY period`, stationID, fmt.Sprint(year))
-	cards, err := pgx.CollectRows(rows, scanScorecard)
+	cards, err := s.q.YearScorecards(ctx, db.YearScorecardsParams{StationID: stationID, Year: fmt.Sprint(year)})
 	if err != nil {
 		return err
 	}
-	ev.Scorecards = append(ev.Scorecards, cards...)
-	rows, _ = s.pool.Query(ctx, `SELECT `+rectificationColumns+rectificationFrom+` WHERE r.station_id = $1 AND r.period LIKE $2 || 'Q%'
+	for _, c := range cards {
+		ev.Scorecards = append(ev.Scorecards, scorecardFromDB(db.GetScorecardRow(c)))
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT `+rectificationColumns+rectificationFrom+` WHERE r.station_id = $1 AND r.period LIKE $2 || 'Q%'
 		ORDER BY r.period, r.indicator`, stationID, fmt.Sprint(year))
 	items, err := pgx.CollectRows(rows, scanRectification)
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Scorecard is an issued scorecard. Document is the whole issued content,
@@ -79,33 +81,37 @@ func scanScorecard(r pgx.CollectableRow) (Scorecard, error) {
 // writes nothing.
 func (s *Store) IssueScorecard(ctx context.Context, c Scorecard, actor string) (Scorecard, error) {
 	var out Scorecard
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO scorecards (id, station_id, organisation_id, region_code, kind, period, task_id, rubric_version,
-				total, passed, late, document, content_hash, filed_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::json, $13, $14) ON CONFLICT (id) DO NOTHING`,
-			c.ID, c.StationID, c.OrganisationID, c.RegionCode, c.Kind, c.Period, c.TaskID, c.RubricVersion, c.Total, c.Passed, c.Late,
-			string(c.Document), c.ContentHash, c.FiledBy)
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.InsertScorecard(ctx, db.InsertScorecardParams{ID: c.ID, StationID: c.StationID, OrganisationID: c.OrganisationID,
+			RegionCode: c.RegionCode, Kind: c.Kind, Period: c.Period, TaskID: c.TaskID, RubricVersion: c.RubricVersion, Total: c.Total,
+			Passed: c.Passed, Late: c.Late, Document: c.Document, ContentHash: c.ContentHash, FiledBy: c.FiledBy})
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() > 0 {
+		if n > 0 {
 			if err := AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "scorecard.issued", ObjectType: "scorecard",
 				ObjectID: c.ID.String(), Detail: mustJSON(map[string]any{"station_id": c.StationID, "period": c.Period,
 					"total": c.Total, "passed": c.Passed, "content_hash": c.ContentHash})}); err != nil {
 				return err
 			}
 		}
-		rows, _ := tx.Query(ctx, `SELECT `+scorecardColumns+` FROM scorecards WHERE id = $1`, c.ID)
-		out, err = collectOne(rows, scanScorecard)
-		return err
+		r, err := q.GetScorecard(ctx, c.ID)
+		out = scorecardFromDB(r)
+		return notFound(err)
 	})
 	return out, err
 }
 
 // GetScorecard returns one scorecard or ErrNotFound.
 func (s *Store) GetScorecard(ctx context.Context, id uuid.UUID) (Scorecard, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+scorecardColumns+` FROM scorecards WHERE id = $1`, id)
-	return collectOne(rows, scanScorecard)
+	r, err := s.q.GetScorecard(ctx, id)
+	return scorecardFromDB(r), notFound(err)
+}
+
+func scorecardFromDB(r db.GetScorecardRow) Scorecard {
+	return Scorecard{ID: r.ID, StationID: r.StationID, OrganisationID: r.OrganisationID, RegionCode: r.RegionCode, Kind: r.Kind,
+		Period: r.Period, TaskID: r.TaskID, RubricVersion: r.RubricVersion, Total: r.Total, Passed: r.Passed, Late: r.Late,
+		Document: json.RawMessage(r.Document), ContentHash: r.ContentHash, FiledBy: r.FiledBy, IssuedAt: r.IssuedAt}
 }
 
 // ScorecardFilter narrows a list of scorecards.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Supervision quarter states.
@@ -53,42 +55,36 @@ func scanQuarter(r pgx.CollectableRow) (SupervisionQuarter, error) {
 // written the first time, so a retried activity assigns no one twice.
 func (s *Store) OpenSupervisionQuarter(ctx context.Context, q SupervisionQuarter, officeRegion, actor string) (SupervisionQuarter, error) {
 	var out SupervisionQuarter
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		// Assignments in one county are serialised so that stations opened
-		// at the same moment spread over the supervisors.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('supervision-assign/' || $1))`, officeRegion); err != nil {
+	err := s.inTx(ctx, func(tx pgx.Tx, qs *db.Queries) error {
+		if err := qs.LockAssignments(ctx, officeRegion); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT `+quarterColumns+` FROM supervision_quarters WHERE station_id = $1 AND period = $2`, q.StationID, q.Period)
-		existing, err := collectOne(rows, scanQuarter)
+		existing, err := qs.GetSupervisionQuarter(ctx, db.GetSupervisionQuarterParams{StationID: q.StationID, Period: q.Period})
 		if err == nil {
-			out = existing
+			out = SupervisionQuarter(existing)
 			return nil
 		}
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
 		var supervisor *uuid.UUID
-		err = tx.QueryRow(ctx, `SELECT p.id FROM people p
-			WHERE p.role = 'supervisor' AND p.region_code LIKE $1 || '%'
-				AND (p.organisation_id IS NULL OR $2::uuid IS NULL OR p.organisation_id <> $2::uuid)
-			ORDER BY (SELECT count(*) FROM supervision_quarters sq WHERE sq.supervisor_id = p.id AND sq.state = 'open')
-				+ (SELECT count(*) FROM tasks t WHERE t.assignee_kind = 'person' AND t.assignee_id = p.id::text
-					AND t.state IN ('open', 'claimed', 'escalated') AND t.kind <> 'quarterly_supervision'), p.id
-			LIMIT 1`, officeRegion, q.OrganisationID).Scan(&supervisor)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		id, err := qs.LeastBusySupervisor(ctx, db.LeastBusySupervisorParams{Region: officeRegion, OrganisationID: q.OrganisationID})
+		switch {
+		case err == nil:
+			supervisor = &id
+		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
 		q.SupervisorID = supervisor
-		rows, _ = tx.Query(ctx, `INSERT INTO supervision_quarters (station_id, period, contract_id, organisation_id, supervisor_id, task_id, rubric_version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+quarterColumns,
-			q.StationID, q.Period, q.ContractID, q.OrganisationID, q.SupervisorID, q.TaskID, q.RubricVersion)
-		if out, err = collectOne(rows, scanQuarter); err != nil {
+		row, err := qs.InsertSupervisionQuarter(ctx, db.InsertSupervisionQuarterParams{StationID: q.StationID, Period: q.Period,
+			ContractID: q.ContractID, OrganisationID: q.OrganisationID, SupervisorID: q.SupervisorID, TaskID: q.TaskID,
+			RubricVersion: q.RubricVersion})
+		if err != nil {
 			return err
 		}
+		out = SupervisionQuarter(row)
 		if supervisor != nil {
-			if _, err := tx.Exec(ctx, `INSERT INTO supervisor_assignments (person_id, station_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-				supervisor, q.StationID); err != nil {
+			if _, err := qs.AssignSupervisor(ctx, db.AssignSupervisorParams{PersonID: *supervisor, StationID: q.StationID}); err != nil {
 				return err
 			}
 		}
@@ -101,8 +97,8 @@ func (s *Store) OpenSupervisionQuarter(ctx context.Context, q SupervisionQuarter
 
 // GetSupervisionQuarter returns one station's quarter or ErrNotFound.
 func (s *Store) GetSupervisionQuarter(ctx context.Context, stationID uuid.UUID, period string) (SupervisionQuarter, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+quarterColumns+` FROM supervision_quarters WHERE station_id = $1 AND period = $2`, stationID, period)
-	return collectOne(rows, scanQuarter)
+	r, err := s.q.GetSupervisionQuarter(ctx, db.GetSupervisionQuarterParams{StationID: stationID, Period: period})
+	return SupervisionQuarter(r), notFound(err)
 }
 
 // CloseSupervisionQuarter marks a quarter filed (with its scorecard) or
@@ -111,16 +107,15 @@ func (s *Store) CloseSupervisionQuarter(ctx context.Context, stationID uuid.UUID
 	if state != QuarterFiled && state != QuarterMissed {
 		return fmt.Errorf("a quarter closes as filed or missed, not %q", state)
 	}
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE supervision_quarters SET state = $3, scorecard_id = $4, reason = $5, updated_at = now()
-			WHERE station_id = $1 AND period = $2 AND state = 'open'`, stationID, period, state, scorecardID, reason)
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.CloseSupervisionQuarter(ctx, db.CloseSupervisionQuarterParams{StationID: stationID, Period: period, State: state,
+			ScorecardID: scorecardID, Reason: reason})
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM supervision_quarters WHERE station_id = $1 AND period = $2)`,
-				stationID, period).Scan(&exists); err != nil {
+		if n == 0 {
+			exists, err := q.SupervisionQuarterExists(ctx, db.SupervisionQuarterExistsParams{StationID: stationID, Period: period})
+			if err != nil {
 				return err
 			}
 			if !exists {
@@ -136,7 +131,5 @@ func (s *Store) CloseSupervisionQuarter(ctx context.Context, stationID uuid.UUID
 // CountSupervisionQuarters is how many quarters have been opened for
 // supervision at a station.
 func (s *Store) CountSupervisionQuarters(ctx context.Context, stationID uuid.UUID) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM supervision_quarters WHERE station_id = $1`, stationID).Scan(&n)
-	return n, err
+	return s.q.CountSupervisionQuarters(ctx, stationID)
 }
