@@ -90,12 +90,11 @@ func (s *Store) yearScorecardsAndItems(ctx context.Context, stationID uuid.UUID,
 	for _, c := range cards {
 		ev.Scorecards = append(ev.Scorecards, scorecardFromDB(db.GetScorecardRow(c)))
 	}
-	rows, _ := s.pool.Query(ctx, `SELECT `+rectificationColumns+rectificationFrom+` WHERE r.station_id = $1 AND r.period LIKE $2 || 'Q%'
-		ORDER BY r.period, r.indicator`, stationID, fmt.Sprint(year))
-	items, err := pgx.CollectRows(rows, scanRectification)
+	rows, err := s.q.YearRectifications(ctx, db.YearRectificationsParams{StationID: stationID, Year: fmt.Sprint(year)})
 	if err != nil {
 		return err
 	}
+	items := mapRows(rows, func(r db.YearRectificationsRow) Rectification { return rectificationFromDB(db.GetRectificationRow(r)) })
 	ev.Rectifications = append(ev.Rectifications, items...)
 	for _, it := range items {
 		if it.State != RectificationVerified {

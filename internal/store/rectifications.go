@@ -6,36 +6,31 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // OpenRectifications counts a station's rectification items not yet
 // verified, and those of them on critical indicators, with their IDs.
 func (s *Store) OpenRectifications(ctx context.Context, stationID uuid.UUID) (ids []uuid.UUID, critical int, err error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, critical FROM rectifications WHERE station_id = $1 AND state <> 'verified' ORDER BY id`, stationID)
+	rows, err := s.q.OpenRectifications(ctx, stationID)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
 	ids = []uuid.UUID{}
-	for rows.Next() {
-		var id uuid.UUID
-		var crit bool
-		if err := rows.Scan(&id, &crit); err != nil {
-			return nil, 0, err
-		}
-		ids = append(ids, id)
-		if crit {
+	for _, r := range rows {
+		ids = append(ids, r.ID)
+		if r.Critical {
 			critical++
 		}
 	}
-	return ids, critical, rows.Err()
+	return ids, critical, nil
 }
 
 // StillOpen returns which of the given rectification items are not yet
 // verified.
 func (s *Store) StillOpen(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id FROM rectifications WHERE id = ANY($1) AND state <> 'verified' ORDER BY id`, ids)
-	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	return s.q.StillOpen(ctx, ids)
 }
 
 // Rectification states.
@@ -97,23 +92,16 @@ func scanRectification(row pgx.CollectableRow) (Rectification, error) {
 // ProjectRectification upserts an item with its event in the audit log. A
 // version not above the stored one is a repeat: nothing changes.
 func (s *Store) ProjectRectification(ctx context.Context, r Rectification, event, actor, reason string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
 		if r.EvidenceIDs == nil {
 			r.EvidenceIDs = []uuid.UUID{}
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO rectifications (id, station_id, organisation_id, region_code, scorecard_id, period, indicator,
-				indicator_name, critical, points, max_points, verifier_kind, verifier_id, state, round, task_id, response, evidence_ids,
-				verification_comment, version, closed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-				CASE WHEN $14 = 'verified' THEN now() END)
-			ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, round = EXCLUDED.round, task_id = EXCLUDED.task_id,
-				response = EXCLUDED.response, evidence_ids = EXCLUDED.evidence_ids, verification_comment = EXCLUDED.verification_comment,
-				version = EXCLUDED.version, updated_at = now(), closed_at = COALESCE(rectifications.closed_at, EXCLUDED.closed_at)
-			WHERE rectifications.version < EXCLUDED.version`,
-			r.ID, r.StationID, r.OrganisationID, r.RegionCode, r.ScorecardID, r.Period, r.Indicator, r.IndicatorName, r.Critical,
-			r.Points, r.MaxPoints, r.VerifierKind, r.VerifierID, r.State, r.Round, r.TaskID, r.Response, r.EvidenceIDs,
-			r.VerificationComment, r.Version)
-		if err != nil || tag.RowsAffected() == 0 {
+		n, err := q.ProjectRectification(ctx, db.ProjectRectificationParams{ID: r.ID, StationID: r.StationID, OrganisationID: r.OrganisationID,
+			RegionCode: r.RegionCode, ScorecardID: r.ScorecardID, Period: r.Period, Indicator: r.Indicator, IndicatorName: r.IndicatorName,
+			Critical: r.Critical, Points: r.Points, MaxPoints: r.MaxPoints, VerifierKind: r.VerifierKind, VerifierID: r.VerifierID,
+			State: r.State, Round: r.Round, TaskID: r.TaskID, Response: r.Response, EvidenceIds: r.EvidenceIDs,
+			VerificationComment: r.VerificationComment, Version: r.Version})
+		if err != nil || n == 0 {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "rectification." + event, ObjectType: "rectification",
@@ -124,8 +112,20 @@ func (s *Store) ProjectRectification(ctx context.Context, r Rectification, event
 
 // GetRectification returns one item or ErrNotFound.
 func (s *Store) GetRectification(ctx context.Context, id uuid.UUID) (Rectification, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+rectificationColumns+rectificationFrom+` WHERE r.id = $1`, id)
-	return collectOne(rows, scanRectification)
+	r, err := s.q.GetRectification(ctx, id)
+	return rectificationFromDB(r), notFound(err)
+}
+
+func rectificationFromDB(r db.GetRectificationRow) Rectification {
+	evidence := r.EvidenceIds
+	if evidence == nil {
+		evidence = []uuid.UUID{}
+	}
+	return Rectification{ID: r.ID, StationID: r.StationID, OrganisationID: r.OrganisationID, RegionCode: r.RegionCode,
+		ScorecardID: r.ScorecardID, Period: r.Period, Indicator: r.Indicator, IndicatorName: r.IndicatorName, Critical: r.Critical,
+		Points: r.Points, MaxPoints: r.MaxPoints, VerifierKind: r.VerifierKind, VerifierID: r.VerifierID, State: r.State, Round: r.Round,
+		TaskID: r.TaskID, DueAt: r.DueAt, Overdue: r.Overdue, Response: r.Response, EvidenceIDs: evidence,
+		VerificationComment: r.VerificationComment, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClosedAt: r.ClosedAt}
 }
 
 // RectificationFilter selects items. Exactly one scope applies; the rest
