@@ -114,8 +114,7 @@ func (s *Store) yearFunding(ctx context.Context, stationID uuid.UUID, year int, 
 	ev.FundingYuan = evidence.YearFunding(mapRows(rows, func(r db.YearContractsRow) evidence.Funding {
 		return evidence.Funding{TermStart: r.TermStart, TermEnd: r.TermEnd, Yuan: r.FundingYuan}
 	}), year)
-	err = s.pool.QueryRow(ctx, `SELECT funding_used_yuan::float8 FROM cycle_stations WHERE station_id = $1 AND year = $2 AND state <> 'cancelled'`,
-		stationID, year).Scan(&ev.FundingUsedYuan)
+	ev.FundingUsedYuan, err = s.q.YearFundingUsed(ctx, db.YearFundingUsedParams{StationID: stationID, Year: year})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}

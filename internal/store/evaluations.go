@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // A station's states in a cycle.
@@ -77,26 +79,33 @@ func scanCycleStation(r pgx.CollectableRow) (CycleStation, error) {
 
 // GetCycleStation returns a station's way through a cycle.
 func (s *Store) GetCycleStation(ctx context.Context, cycleID, stationID uuid.UUID) (CycleStation, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+cycleStationColumns+cycleStationFrom+` WHERE cs.cycle_id = $1 AND cs.station_id = $2`,
-		cycleID, stationID)
-	return collectOne(rows, scanCycleStation)
+	r, err := s.q.GetCycleStation(ctx, db.GetCycleStationParams{CycleID: cycleID, StationID: stationID})
+	return cycleStationFromDB(r), notFound(err)
+}
+
+func cycleStationFromDB(r db.GetCycleStationRow) CycleStation {
+	c := r.CycleStation
+	return CycleStation{CycleID: c.CycleID, StationID: c.StationID, Year: c.Year, RegionCode: c.RegionCode, Level: r.Level,
+		OrganisationID: c.OrganisationID, ContractID: c.ContractID, State: c.State, Failure: c.Failure, SelfAssessment: c.SelfAssessment,
+		FundingUsedYuan: c.FundingUsedYuan, Total: c.Total, Grade: c.Grade, Arbitrated: c.Arbitrated, ScorecardID: c.ScorecardID,
+		Proposal: c.Proposal, Decision: c.Decision, DecisionReason: c.DecisionReason, Appeal: c.Appeal, AppealReason: c.AppealReason,
+		FinalDecision: c.FinalDecision, AppealUntil: c.AppealUntil, ConditionsDue: c.ConditionsDue, Version: c.Version,
+		UpdatedAt: c.UpdatedAt}
 }
 
 // LatestCycleStation returns the station's place in its most recent cycle
 // that has not been cancelled.
 func (s *Store) LatestCycleStation(ctx context.Context, stationID uuid.UUID) (CycleStation, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+cycleStationColumns+cycleStationFrom+`
-		WHERE cs.station_id = $1 AND cs.state <> 'cancelled' ORDER BY cs.year DESC LIMIT 1`, stationID)
-	return collectOne(rows, scanCycleStation)
+	r, err := s.q.LatestCycleStation(ctx, stationID)
+	return cycleStationFromDB(db.GetCycleStationRow(r)), notFound(err)
 }
 
 // CycleStationsAfter lists up to limit of a cycle's stations with IDs
 // after the given one (uuid.Nil for the first), in ID order: the page a
 // cycle starts next.
 func (s *Store) CycleStationsAfter(ctx context.Context, cycleID, after uuid.UUID, limit int) ([]CycleStation, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+cycleStationColumns+cycleStationFrom+`
-		WHERE cs.cycle_id = $1 AND cs.station_id > $2 ORDER BY cs.station_id LIMIT $3`, cycleID, after, limit)
-	return pgx.CollectRows(rows, scanCycleStation)
+	rows, err := s.q.CycleStationsAfter(ctx, db.CycleStationsAfterParams{CycleID: cycleID, After: after, MaxRows: limit})
+	return mapRows(rows, func(r db.CycleStationsAfterRow) CycleStation { return cycleStationFromDB(db.GetCycleStationRow(r)) }), err
 }
 
 // ListCycleStations lists a cycle's stations in ID order, optionally in
@@ -150,25 +159,18 @@ type CycleStationUpdate struct {
 // stations have not finished yet.
 func (s *Store) ProjectCycleStation(ctx context.Context, u CycleStationUpdate) (int, error) {
 	remaining := -1
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE cycle_stations SET state = $3, failure = $4,
-				self_assessment = coalesce($5, self_assessment), funding_used_yuan = coalesce($6, funding_used_yuan),
-				total = coalesce($7, total), grade = coalesce($8, grade), arbitrated = arbitrated OR $9,
-				scorecard_id = coalesce($10, scorecard_id), proposal = coalesce($11, proposal), decision = coalesce($12, decision),
-				decision_reason = coalesce($13, decision_reason), appeal = coalesce($14, appeal), appeal_reason = coalesce($15, appeal_reason),
-				final_decision = coalesce($16, final_decision), conditions_due = coalesce($17, conditions_due),
-				appeal_until = coalesce($19, appeal_until), version = $18, updated_at = now()
-			WHERE cycle_id = $1 AND station_id = $2 AND version < $18`,
-			u.CycleID, u.StationID, u.State, u.Failure, u.SelfAssessment, u.FundingUsedYuan, u.Total, u.Grade, u.Arbitrated,
-			u.ScorecardID, u.Proposal, u.Decision, u.DecisionReason, u.Appeal, u.AppealReason, u.FinalDecision, u.ConditionsDue, u.Version,
-			u.AppealUntil)
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.ProjectCycleStation(ctx, db.ProjectCycleStationParams{CycleID: u.CycleID, StationID: u.StationID, State: u.State,
+			Failure: u.Failure, SelfAssessment: u.SelfAssessment, FundingUsedYuan: u.FundingUsedYuan, Total: u.Total, Grade: u.Grade,
+			Arbitrated: u.Arbitrated, ScorecardID: u.ScorecardID, Proposal: u.Proposal, Decision: u.Decision,
+			DecisionReason: u.DecisionReason, Appeal: u.Appeal, AppealReason: u.AppealReason, FinalDecision: u.FinalDecision,
+			ConditionsDue: u.ConditionsDue, AppealUntil: u.AppealUntil, Version: u.Version})
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cycle_stations WHERE cycle_id = $1 AND station_id = $2)`,
-				u.CycleID, u.StationID).Scan(&exists); err != nil {
+		if n == 0 {
+			exists, err := q.CycleStationExists(ctx, db.CycleStationExistsParams{CycleID: u.CycleID, StationID: u.StationID})
+			if err != nil {
 				return err
 			}
 			if !exists {
@@ -181,8 +183,8 @@ func (s *Store) ProjectCycleStation(ctx context.Context, u CycleStationUpdate) (
 				return err
 			}
 		}
-		return tx.QueryRow(ctx, `SELECT count(*) FROM cycle_stations WHERE cycle_id = $1 AND state NOT IN ('done', 'failed', 'cancelled')`,
-			u.CycleID).Scan(&remaining)
+		remaining, err = q.UnfinishedCount(ctx, u.CycleID)
+		return err
 	})
 	return remaining, err
 }
@@ -190,15 +192,11 @@ func (s *Store) ProjectCycleStation(ctx context.Context, u CycleStationUpdate) (
 // UnfinishedCycleStations lists up to limit of a cycle's stations that have
 // not finished, in ID order.
 func (s *Store) UnfinishedCycleStations(ctx context.Context, cycleID uuid.UUID, limit int) ([]uuid.UUID, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT station_id FROM cycle_stations
-		WHERE cycle_id = $1 AND state NOT IN ('done', 'failed', 'cancelled') ORDER BY station_id LIMIT $2`, cycleID, limit)
-	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	return s.q.UnfinishedCycleStations(ctx, db.UnfinishedCycleStationsParams{CycleID: cycleID, MaxRows: limit})
 }
 
 // CancelCycleStations marks stations of a cancelled cycle cancelled, above
 // any version their evaluations could still write.
 func (s *Store) CancelCycleStations(ctx context.Context, cycleID uuid.UUID, ids []uuid.UUID) error {
-	_, err := s.pool.Exec(ctx, `UPDATE cycle_stations SET state = 'cancelled', version = version + 1000000, updated_at = now()
-		WHERE cycle_id = $1 AND station_id = ANY($2) AND state NOT IN ('done', 'failed', 'cancelled')`, cycleID, ids)
-	return err
+	return s.q.CancelCycleStations(ctx, db.CancelCycleStationsParams{CycleID: cycleID, Ids: ids})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/stationflow/stationflow/internal/grading"
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Evaluation is one evaluator's slot at a station in a cycle.
@@ -31,67 +32,61 @@ type Evaluation struct {
 // answer. Assignments in one region are serialised.
 func (s *Store) AssignEvaluator(ctx context.Context, cycleID, stationID uuid.UUID, slot int, taskID uuid.UUID, org *uuid.UUID, stationRegion, actor string) (Evaluation, error) {
 	var out Evaluation
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
 		county := stationRegion[:min(6, len(stationRegion))]
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('supervision-assign/' || $1))`, county); err != nil {
+		if err := q.LockEvaluatorAssignments(ctx, county); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT slot, evaluator_id, task_id, total::float8, passed, filed_at FROM cycle_evaluations
-			WHERE cycle_id = $1 AND station_id = $2 AND slot = $3`, cycleID, stationID, slot)
-		existing, err := collectOne(rows, scanEvaluation)
+		existing, err := q.GetEvaluation(ctx, db.GetEvaluationParams{CycleID: cycleID, StationID: stationID, Slot: slot})
 		if err == nil {
-			out = existing
+			out = Evaluation(existing)
 			return nil
 		}
-		if !errors.Is(err, ErrNotFound) {
+		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		var evaluator *uuid.UUID
-		for _, prefix := range []string{county, stationRegion[:min(4, len(stationRegion))], stationRegion[:min(2, len(stationRegion))]} {
-			err = tx.QueryRow(ctx, `SELECT p.id FROM people p
-				WHERE p.role = 'supervisor' AND p.region_code LIKE $1 || '%'
-					AND (p.organisation_id IS NULL OR $2::uuid IS NULL OR p.organisation_id <> $2::uuid)
-					AND NOT EXISTS (SELECT 1 FROM cycle_evaluations e WHERE e.cycle_id = $3 AND e.station_id = $4 AND e.evaluator_id = p.id)
-				ORDER BY (SELECT count(*) FROM cycle_evaluations e WHERE e.evaluator_id = p.id AND e.total IS NULL)
-					+ (SELECT count(*) FROM tasks t WHERE t.assignee_kind = 'person' AND t.assignee_id = p.id::text
-						AND t.state IN ('open', 'claimed', 'escalated') AND t.kind <> 'annual_evaluation'), p.id
-				LIMIT 1`, prefix, org, cycleID, stationID).Scan(&evaluator)
-			if err == nil {
-				break
-			}
-			if !errors.Is(err, pgx.ErrNoRows) {
-				return err
-			}
-		}
-		rows, _ = tx.Query(ctx, `INSERT INTO cycle_evaluations (cycle_id, station_id, slot, evaluator_id, task_id)
-			VALUES ($1, $2, $3, $4, $5) RETURNING slot, evaluator_id, task_id, total::float8, passed, filed_at`,
-			cycleID, stationID, slot, evaluator, taskID)
-		if out, err = collectOne(rows, scanEvaluation); err != nil {
+		evaluator, err := leastBusyEvaluator(ctx, q, cycleID, stationID, org, stationRegion)
+		if err != nil {
 			return err
 		}
+		row, err := q.InsertEvaluation(ctx, db.InsertEvaluationParams{CycleID: cycleID, StationID: stationID, Slot: slot,
+			EvaluatorID: evaluator, TaskID: taskID})
+		if err != nil {
+			return err
+		}
+		out = Evaluation(row)
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "evaluation.evaluator_assigned", ObjectType: "station",
 			ObjectID: stationID.String(), Detail: mustJSON(map[string]any{"cycle_id": cycleID, "slot": slot, "evaluator_id": evaluator, "task_id": taskID})})
 	})
 	return out, err
 }
 
-func scanEvaluation(r pgx.CollectableRow) (Evaluation, error) {
-	var e Evaluation
-	err := r.Scan(&e.Slot, &e.EvaluatorID, &e.TaskID, &e.Total, &e.Passed, &e.FiledAt)
-	return e, err
+// leastBusyEvaluator picks the evaluator in the station's county, widening
+// to its city, then its province, when the county has nobody free; nil
+// when nobody is eligible.
+func leastBusyEvaluator(ctx context.Context, q *db.Queries, cycleID, stationID uuid.UUID, org *uuid.UUID, stationRegion string) (*uuid.UUID, error) {
+	for _, n := range []int{6, 4, 2} {
+		id, err := q.LeastBusyEvaluator(ctx, db.LeastBusyEvaluatorParams{Region: stationRegion[:min(n, len(stationRegion))],
+			OrganisationID: org, CycleID: cycleID, StationID: stationID})
+		if err == nil {
+			return &id, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // RecordEvaluation stores an evaluator's total; recording it again changes
 // nothing.
 func (s *Store) RecordEvaluation(ctx context.Context, cycleID, stationID uuid.UUID, slot int, total float64, passed bool) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE cycle_evaluations SET total = $4, passed = $5, filed_at = now()
-		WHERE cycle_id = $1 AND station_id = $2 AND slot = $3 AND total IS NULL`, cycleID, stationID, slot, total, passed)
-	if err != nil || tag.RowsAffected() > 0 {
+	n, err := s.q.RecordEvaluation(ctx, db.RecordEvaluationParams{CycleID: cycleID, StationID: stationID, Slot: slot, Total: &total, Passed: &passed})
+	if err != nil || n > 0 {
 		return err
 	}
-	var exists bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cycle_evaluations WHERE cycle_id = $1 AND station_id = $2 AND slot = $3)`,
-		cycleID, stationID, slot).Scan(&exists); err != nil {
+	exists, err := s.q.EvaluationExists(ctx, db.EvaluationExistsParams{CycleID: cycleID, StationID: stationID, Slot: slot})
+	if err != nil {
 		return err
 	}
 	if !exists {
@@ -102,18 +97,14 @@ func (s *Store) RecordEvaluation(ctx context.Context, cycleID, stationID uuid.UU
 
 // Evaluations lists a station's evaluation slots in a cycle.
 func (s *Store) Evaluations(ctx context.Context, cycleID, stationID uuid.UUID) ([]Evaluation, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT slot, evaluator_id, task_id, total::float8, passed, filed_at FROM cycle_evaluations
-		WHERE cycle_id = $1 AND station_id = $2 ORDER BY slot`, cycleID, stationID)
-	return pgx.CollectRows(rows, scanEvaluation)
+	rows, err := s.q.Evaluations(ctx, db.EvaluationsParams{CycleID: cycleID, StationID: stationID})
+	return mapRows(rows, func(r db.EvaluationsRow) Evaluation { return Evaluation(r) }), err
 }
 
 // EvaluatorScores lists every filed evaluator total of a cycle.
 func (s *Store) EvaluatorScores(ctx context.Context, cycleID uuid.UUID) ([]grading.Scored, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT station_id::text, evaluator_id::text, total::float8 FROM cycle_evaluations
-		WHERE cycle_id = $1 AND evaluator_id IS NOT NULL AND total IS NOT NULL`, cycleID)
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (grading.Scored, error) {
-		var sc grading.Scored
-		err := r.Scan(&sc.StationID, &sc.EvaluatorID, &sc.Total)
-		return sc, err
-	})
+	rows, err := s.q.EvaluatorScores(ctx, cycleID)
+	return mapRows(rows, func(r db.EvaluatorScoresRow) grading.Scored {
+		return grading.Scored{StationID: r.StationID, EvaluatorID: r.EvaluatorID, Total: r.Total}
+	}), err
 }
