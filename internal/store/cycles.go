@@ -164,8 +164,8 @@ var ErrPreviewChanged = errors.New("the stations the cycle includes have changed
 // station is included twice.
 func (s *Store) CreateCycle(ctx context.Context, id uuid.UUID, set CycleSettings, digest, workflowID, actor string) (Cycle, error) {
 	var out Cycle
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('cycle-year/' || $1::int))`, set.Year); err != nil {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		if err := q.LockCycleYear(ctx, set.Year); err != nil {
 			return err
 		}
 		p, err := previewCycle(ctx, tx, set.RegionCode, set.Year, set.MinTermDays)
@@ -179,11 +179,11 @@ func (s *Store) CreateCycle(ctx context.Context, id uuid.UUID, set CycleSettings
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO cycles (id, region_code, year, rubric_version, bands, self_assessment_due, evaluation_due,
-				evaluators_per_station, disagreement_threshold, on_disagreement, appeal_workdays, min_term_days, stations, workflow_id, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			id, set.RegionCode, set.Year, set.RubricVersion, bands, set.SelfAssessmentDue, set.EvaluationDue, set.EvaluatorsPerStation,
-			set.DisagreementThreshold, set.OnDisagreement, set.AppealWorkdays, set.MinTermDays, p.Included, workflowID, actor); err != nil {
+		if err := q.InsertCycle(ctx, db.InsertCycleParams{ID: id, RegionCode: set.RegionCode, Year: set.Year, RubricVersion: set.RubricVersion,
+			Bands: bands, SelfAssessmentDue: set.SelfAssessmentDue, EvaluationDue: set.EvaluationDue,
+			EvaluatorsPerStation: set.EvaluatorsPerStation, DisagreementThreshold: set.DisagreementThreshold,
+			OnDisagreement: set.OnDisagreement, AppealWorkdays: set.AppealWorkdays, MinTermDays: set.MinTermDays, Stations: p.Included,
+			WorkflowID: workflowID, CreatedBy: actor}); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, cycleCandidates+`
@@ -225,9 +225,13 @@ func (s *Store) GetCycle(ctx context.Context, id uuid.UUID) (Cycle, error) {
 	return getCycle(ctx, s.pool, id)
 }
 
-func getCycle(ctx context.Context, db DBTX, id uuid.UUID) (Cycle, error) {
-	rows, _ := db.Query(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE id = $1`, id)
-	c, err := collectOne(rows, scanCycle)
+func getCycle(ctx context.Context, dbtx DBTX, id uuid.UUID) (Cycle, error) {
+	q := db.New(dbtx)
+	r, err := q.GetCycle(ctx, id)
+	if err != nil {
+		return Cycle{}, notFound(err)
+	}
+	c, err := cycleFromDB(r)
 	if err != nil {
 		return c, err
 	}
@@ -235,39 +239,36 @@ func getCycle(ctx context.Context, db DBTX, id uuid.UUID) (Cycle, error) {
 	for _, st := range EvalStates {
 		c.Counts[st] = 0
 	}
-	rows, err = db.Query(ctx, `SELECT state, count(*) FROM cycle_stations WHERE cycle_id = $1 GROUP BY state`, id)
+	counts, err := q.CycleStateCounts(ctx, id)
 	if err != nil {
 		return c, err
 	}
 	finished := 0
-	for rows.Next() {
-		var state string
-		var n int
-		if err := rows.Scan(&state, &n); err != nil {
-			rows.Close()
-			return c, err
+	for _, n := range counts {
+		c.Counts[n.State] = n.Count
+		if n.State == EvalDone || n.State == EvalFailed || n.State == EvalCancelled {
+			finished += n.Count
 		}
-		c.Counts[state] = n
-		if state == EvalDone || state == EvalFailed || state == EvalCancelled {
-			finished += n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return c, err
 	}
 	if c.Stations > 0 {
 		c.Done = float64(finished) / float64(c.Stations)
 	} else {
 		c.Done = 1
 	}
-	rows, _ = db.Query(ctx, `SELECT station_id, failure FROM cycle_stations WHERE cycle_id = $1 AND state = 'failed'
-		ORDER BY station_id LIMIT 1000`, id)
-	c.Failures, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CycleFailure, error) {
-		var f CycleFailure
-		err := r.Scan(&f.StationID, &f.Reason)
-		return f, err
+	failures, err := q.CycleFailures(ctx, id)
+	c.Failures = mapRows(failures, func(f db.CycleFailuresRow) CycleFailure {
+		return CycleFailure{StationID: f.StationID, Reason: f.Failure}
 	})
 	return c, err
+}
+
+func cycleFromDB(r db.Cycle) (Cycle, error) {
+	c := Cycle{ID: r.ID, CycleSettings: CycleSettings{RegionCode: r.RegionCode, Year: r.Year, RubricVersion: r.RubricVersion,
+		SelfAssessmentDue: r.SelfAssessmentDue, EvaluationDue: r.EvaluationDue, EvaluatorsPerStation: r.EvaluatorsPerStation,
+		DisagreementThreshold: r.DisagreementThreshold, OnDisagreement: r.OnDisagreement, AppealWorkdays: r.AppealWorkdays,
+		MinTermDays: r.MinTermDays}, State: r.State, Stations: r.Stations, Started: r.Started, WorkflowID: r.WorkflowID,
+		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, FinishedAt: r.FinishedAt}
+	return c, json.Unmarshal(r.Bands, &c.Bands)
 }
 
 // CycleFilter narrows a list of cycles.
@@ -290,26 +291,33 @@ func (s *Store) ListCycles(ctx context.Context, f CycleFilter, p Page) (List[Cyc
 // CyclesStarting lists cycles written at least olderThan ago that are
 // still starting: their workflow may never have been started.
 func (s *Store) CyclesStarting(ctx context.Context, olderThan time.Duration, limit int) ([]Cycle, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+cycleColumns+` FROM cycles WHERE state = 'starting' AND created_at < now() - $1::interval
-		ORDER BY created_at LIMIT $2`, olderThan, limit)
-	return pgx.CollectRows(rows, scanCycle)
+	rows, err := s.q.CyclesStarting(ctx, db.CyclesStartingParams{OlderThan: interval(olderThan), MaxRows: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Cycle, 0, len(rows))
+	for _, r := range rows {
+		c, err := cycleFromDB(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 // SetCycleState moves a cycle to a state and records how many stations
 // have been started; a finished cycle never moves again.
 func (s *Store) SetCycleState(ctx context.Context, id uuid.UUID, state string, started int, actor string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		var old string
-		err := tx.QueryRow(ctx, `SELECT state FROM cycles WHERE id = $1 FOR UPDATE`, id).Scan(&old)
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		old, err := q.LockCycleState(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("cycle %s: %w", id, ErrNotFound)
 		}
 		if err != nil || old == CycleCompleted || old == CycleCancelled {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cycles SET state = $2, started = GREATEST(started, $3), updated_at = now(),
-				finished_at = CASE WHEN $2 IN ('completed', 'cancelled') THEN now() END
-			WHERE id = $1`, id, state, started); err != nil {
+		if err := q.SetCycleState(ctx, db.SetCycleStateParams{ID: id, State: state, Started: started}); err != nil {
 			return err
 		}
 		if old == state { // progress only

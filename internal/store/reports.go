@@ -5,6 +5,9 @@ import (
 	"iter"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // ReportRow is one station's line in a cycle's report.
@@ -21,22 +24,15 @@ type ReportRow struct {
 // what the report shows of each.
 func (s *Store) CycleReport(ctx context.Context, cycleID uuid.UUID) iter.Seq2[ReportRow, error] {
 	return func(yield func(ReportRow, error) bool) {
-		rows, err := s.pool.Query(ctx, `SELECT `+cycleStationColumns+`, st.name, left(cs.region_code, 6), coalesce(r.name, ''),
-				coalesce(o.name, ''),
-				coalesce((SELECT array_agg(e.total::float8 ORDER BY e.slot) FROM cycle_evaluations e
-					WHERE e.cycle_id = cs.cycle_id AND e.station_id = cs.station_id AND e.total IS NOT NULL), '{}')
-			`+cycleStationFrom+`
-			LEFT JOIN regions r ON r.code = left(cs.region_code, 6)
-			LEFT JOIN organisations o ON o.id = cs.organisation_id
-			WHERE cs.cycle_id = $1 ORDER BY cs.region_code, st.level, cs.station_id`, cycleID)
+		rows, err := s.pool.Query(ctx, db.CycleReportSQL, cycleID)
 		if err != nil {
 			yield(ReportRow{}, err)
 			return
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var r ReportRow
-			if err := rows.Scan(append(r.targets(), &r.StationName, &r.CountyCode, &r.CountyName, &r.Organisation, &r.Evaluations)...); err != nil {
+			r, err := scanReportRow(rows)
+			if err != nil {
 				yield(r, err)
 				return
 			}
@@ -50,6 +46,20 @@ func (s *Store) CycleReport(ctx context.Context, cycleID uuid.UUID) iter.Seq2[Re
 	}
 }
 
+// scanReportRow reads one row of db.CycleReportSQL, in the order of its
+// select list (the generated db.CycleReportRow's).
+func scanReportRow(rows pgx.Rows) (ReportRow, error) {
+	var i db.CycleReportRow
+	c := &i.CycleStation
+	err := rows.Scan(&c.CycleID, &c.StationID, &c.Year, &c.RegionCode, &c.OrganisationID, &c.ContractID, &c.State, &c.Failure,
+		&c.SelfAssessment, &c.FundingUsedYuan, &c.Total, &c.Grade, &c.Arbitrated, &c.ScorecardID, &c.Proposal, &c.Decision,
+		&c.DecisionReason, &c.Appeal, &c.AppealReason, &c.FinalDecision, &c.AppealUntil, &c.ConditionsDue, &c.Version, &c.UpdatedAt,
+		&i.Level, &i.Name, &i.CountyCode, &i.CountyName, &i.Organisation, &i.Evaluations)
+	return ReportRow{CycleStation: cycleStationFromDB(db.GetCycleStationRow{CycleStation: i.CycleStation, Level: i.Level}),
+		StationName: i.Name, CountyCode: i.CountyCode, CountyName: i.CountyName, Organisation: i.Organisation,
+		Evaluations: i.Evaluations}, err
+}
+
 // CountyGrades counts a county's stations in a cycle by grade.
 type CountyGrades struct {
 	CountyCode string         `json:"county_code"`
@@ -60,20 +70,13 @@ type CountyGrades struct {
 
 // GradeDistribution counts a cycle's stations by county and grade.
 func (s *Store) GradeDistribution(ctx context.Context, cycleID uuid.UUID) ([]CountyGrades, error) {
-	rows, err := s.pool.Query(ctx, `SELECT left(cs.region_code, 6) AS county, coalesce(r.name, ''), coalesce(cs.grade, ''), count(*)
-		FROM cycle_stations cs LEFT JOIN regions r ON r.code = left(cs.region_code, 6)
-		WHERE cs.cycle_id = $1 GROUP BY 1, 2, 3 ORDER BY 1, 3`, cycleID)
+	rows, err := s.q.GradeDistribution(ctx, cycleID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := []CountyGrades{}
-	for rows.Next() {
-		var county, name, grade string
-		var n int
-		if err := rows.Scan(&county, &name, &grade, &n); err != nil {
-			return nil, err
-		}
+	for _, row := range rows {
+		county, name, grade, n := row.County, row.CountyName, row.Grade, row.Count
 		if len(out) == 0 || out[len(out)-1].CountyCode != county {
 			out = append(out, CountyGrades{CountyCode: county, CountyName: name, Counts: map[string]int{}})
 		}
@@ -83,5 +86,5 @@ func (s *Store) GradeDistribution(ctx context.Context, cycleID uuid.UUID) ([]Cou
 			out[len(out)-1].Counts[grade] += n
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }

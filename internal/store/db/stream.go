@@ -4,5 +4,6 @@ package db
 // collecting them all: the audit chain and a cycle's report can run to
 // millions of rows.
 const (
-	AuditChainSQL = auditChain
+	AuditChainSQL  = auditChain
+	CycleReportSQL = cycleReport
 )
