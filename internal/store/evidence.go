@@ -106,70 +106,51 @@ func (s *Store) quarterTerm(ctx context.Context, stationID uuid.UUID, q period.Q
 // lineTotals adds up a station's records dated from..to per service line,
 // in one aggregate over the (station_id, date) index.
 func (s *Store) lineTotals(ctx context.Context, stationID uuid.UUID, from, to time.Time) (map[string]LineTotals, error) {
-	rows, err := s.pool.Query(ctx, `SELECT service_line, count(*), sum(beneficiaries_elderly), sum(beneficiaries_children),
-			sum(beneficiaries_disabled), sum(beneficiaries_hardship), coalesce(sum(volunteers), 0),
-			coalesce(sum(volunteer_hours), 0)::float8, coalesce(sum(resources_yuan), 0)::float8, coalesce(sum(cases), 0)
-		FROM service_records WHERE station_id = $1 AND date BETWEEN $2 AND $3 GROUP BY service_line`, stationID, from, to)
+	rows, err := s.q.LineTotals(ctx, db.LineTotalsParams{StationID: stationID, FromDay: from, ToDay: to})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]LineTotals{}
-	for rows.Next() {
-		var line string
-		var t LineTotals
-		if err := rows.Scan(&line, &t.Records, &t.BeneficiariesElderly, &t.BeneficiariesChildren, &t.BeneficiariesDisabled,
-			&t.BeneficiariesHardship, &t.Volunteers, &t.VolunteerHours, &t.ResourcesYuan, &t.Cases); err != nil {
-			return nil, err
-		}
-		t.Beneficiaries = t.BeneficiariesElderly + t.BeneficiariesChildren + t.BeneficiariesDisabled + t.BeneficiariesHardship
-		out[line] = t
+	for _, r := range rows {
+		out[r.ServiceLine] = LineTotals{Records: r.Records, BeneficiariesElderly: r.Elderly, BeneficiariesChildren: r.Children,
+			BeneficiariesDisabled: r.Disabled, BeneficiariesHardship: r.Hardship,
+			Beneficiaries: r.Elderly + r.Children + r.Disabled + r.Hardship, Volunteers: r.Volunteers,
+			VolunteerHours: r.VolunteerHours, ResourcesYuan: r.ResourcesYuan, Cases: r.Cases}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // packFiles lists the files filed under the quarter with the other places
 // their bytes were filed: another quarter (at any station) or another
 // station. An application document at the same station does not count.
 func (s *Store) packFiles(ctx context.Context, stationID uuid.UUID, q period.Quarter) ([]PackFile, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+evidenceFileColumns+` FROM files WHERE station_id = $1 AND period = $2
-		ORDER BY evidence_date, created_at, id`, stationID, q.String())
+	quarter := q.String()
+	rows, err := s.q.QuarterFiles(ctx, db.QuarterFilesParams{StationID: &stationID, Period: &quarter})
 	if err != nil {
 		return nil, err
 	}
-	files, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PackFile, error) {
-		f, err := scanEvidenceFile(r)
-		return PackFile{EvidenceFile: f, AlsoUsedIn: []FileUse{}}, err
+	files := mapRows(rows, func(r db.QuarterFilesRow) PackFile {
+		return PackFile{EvidenceFile: evidenceFileFromDB(db.InsertStationFileRow(r)), AlsoUsedIn: []FileUse{}}
 	})
-	if err != nil || len(files) == 0 {
-		return files, err
+	if len(files) == 0 {
+		return files, nil
 	}
 	byID := make(map[uuid.UUID]*PackFile, len(files))
 	for i := range files {
 		byID[files[i].ID] = &files[i]
 	}
-	rows, err = s.pool.Query(ctx, `SELECT f.id, o.station_id, coalesce(o.period, ''), o.id
-		FROM files f JOIN files o ON o.sha256 = f.sha256 AND o.id <> f.id
-		WHERE f.station_id = $1 AND f.period = $2
-			AND (o.station_id IS DISTINCT FROM f.station_id OR (o.period IS NOT NULL AND o.period <> f.period))
-		ORDER BY f.id, o.period, o.station_id, o.id`, stationID, q.String())
+	uses, err := s.q.QuarterFileUses(ctx, db.QuarterFileUsesParams{StationID: &stationID, Period: &quarter})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var fileID uuid.UUID
-		var other *uuid.UUID
-		var use FileUse
-		if err := rows.Scan(&fileID, &other, &use.Period, &use.FileID); err != nil {
-			return nil, err
+	for _, u := range uses {
+		use := FileUse{Period: u.OtherPeriod, FileID: u.OtherFileID}
+		if u.OtherStationID != nil {
+			use.StationID = *u.OtherStationID
 		}
-		if other != nil {
-			use.StationID = *other
-		}
-		f := byID[fileID]
+		f := byID[u.FileID]
 		f.Duplicate = true
 		f.AlsoUsedIn = append(f.AlsoUsedIn, use)
 	}
-	return files, rows.Err()
+	return files, nil
 }

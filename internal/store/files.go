@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/stationflow/stationflow/internal/period"
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // UploadedFile is a document to store with its digest.
@@ -59,6 +60,11 @@ type EvidenceFile struct {
 const evidenceFileColumns = `id, encode(sha256, 'hex'), size_bytes, content_type, filename, kind, coalesce(period, ''),
 	coalesce(to_char(evidence_date, 'YYYY-MM-DD'), ''), created_at`
 
+func evidenceFileFromDB(r db.InsertStationFileRow) EvidenceFile {
+	return EvidenceFile{FileRef: FileRef{ID: r.ID, SHA256: r.Sha256, SizeBytes: r.SizeBytes, ContentType: r.ContentType, Filename: r.Filename},
+		Kind: r.Kind, Period: r.Period, EvidenceDate: r.EvidenceDate, CreatedAt: r.CreatedAt}
+}
+
 func scanEvidenceFile(r pgx.CollectableRow) (EvidenceFile, error) {
 	var f EvidenceFile
 	err := r.Scan(&f.ID, &f.SHA256, &f.SizeBytes, &f.ContentType, &f.Filename, &f.Kind, &f.Period, &f.EvidenceDate, &f.CreatedAt)
@@ -77,20 +83,15 @@ func (s *Store) SaveStationFile(ctx context.Context, actor string, f StationFile
 	quarter := period.Of(day).String()
 	sum := sha256.Sum256(f.Content)
 	var out EvidenceFile
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `INSERT INTO files (id, sha256, size_bytes, content_type, filename, content, owner_org, station_id,
-				kind, period, evidence_date)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-			ON CONFLICT (station_id, period, sha256) WHERE period IS NOT NULL DO NOTHING
-			RETURNING `+evidenceFileColumns,
-			NewID(), sum[:], len(f.Content), f.ContentType, f.Filename, f.Content, f.OrganisationID, f.StationID, f.Kind, quarter, day)
-		var err error
-		out, err = collectOne(rows, scanEvidenceFile)
-		if errors.Is(err, ErrNotFound) { // stored before: return that file
-			rows, _ := tx.Query(ctx, `SELECT `+evidenceFileColumns+` FROM files WHERE station_id = $1 AND period = $2 AND sha256 = $3`,
-				f.StationID, quarter, sum[:])
-			out, err = collectOne(rows, scanEvidenceFile)
-			return err
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		row, err := q.InsertStationFile(ctx, db.InsertStationFileParams{ID: NewID(), Sha256: sum[:], SizeBytes: int64(len(f.Content)),
+			ContentType: f.ContentType, Filename: f.Filename, Content: f.Content, OwnerOrg: &f.OrganisationID, StationID: &f.StationID,
+			Kind: f.Kind, Period: &quarter, EvidenceDate: &day})
+		out = evidenceFileFromDB(row)
+		if errors.Is(err, pgx.ErrNoRows) { // stored before: return that file
+			row, err := q.StationFileByHash(ctx, db.StationFileByHashParams{StationID: &f.StationID, Period: &quarter, Sha256: sum[:]})
+			out = evidenceFileFromDB(db.InsertStationFileRow(row))
+			return notFound(err)
 		}
 		if err != nil {
 			return err
@@ -120,15 +121,7 @@ func (s *Store) ForeignEvidence(ctx context.Context, stationID uuid.UUID, q *per
 		f, l, qs := q.First(), q.Last(), q.String()
 		from, to, quarter = &f, &l, &qs
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id FROM service_records
-			WHERE station_id = $1 AND id = ANY($2) AND ($3::date IS NULL OR date BETWEEN $3 AND $4)
-		UNION ALL
-		SELECT id FROM files WHERE station_id = $1 AND id = ANY($2) AND ($5::text IS NULL OR period = $5)`,
-		stationID, ids, from, to, quarter)
-	if err != nil {
-		return nil, err
-	}
-	own, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	own, err := s.q.OwnEvidence(ctx, db.OwnEvidenceParams{StationID: stationID, Ids: ids, FromDay: from, ToDay: to, Period: quarter})
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // ServiceRecord is a service record as stored. Its JSON uses the field
@@ -76,19 +77,18 @@ var errReplayed = errors.New("replayed import")
 // station imported the same bytes before, it reads that import into the
 // result and returns errReplayed so the caller's transaction rolls back.
 func finishImport(ctx context.Context, tx pgx.Tx, actor string, importID, stationID, orgID uuid.UUID, source string, digest [32]byte, rows int64) (ImportResult, error) {
-	tag, err := tx.Exec(ctx, `INSERT INTO service_record_imports (id, station_id, organisation_id, source, sha256, rows)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (station_id, sha256) DO NOTHING`,
-		importID, stationID, orgID, source, digest[:], rows)
+	q := db.New(tx)
+	n, err := q.InsertImport(ctx, db.InsertImportParams{ID: importID, StationID: stationID, OrganisationID: orgID, Source: source,
+		Sha256: digest[:], Rows: int(rows)})
 	if err != nil {
 		return ImportResult{}, err
 	}
-	if tag.RowsAffected() == 0 {
-		res := ImportResult{Replayed: true}
-		if err := tx.QueryRow(ctx, `SELECT id, rows FROM service_record_imports WHERE station_id = $1 AND sha256 = $2`,
-			stationID, digest[:]).Scan(&res.ImportID, &res.Imported); err != nil {
+	if n == 0 {
+		earlier, err := q.EarlierImport(ctx, db.EarlierImportParams{StationID: stationID, Sha256: digest[:]})
+		if err != nil {
 			return ImportResult{}, fmt.Errorf("reading the earlier import: %w", err)
 		}
-		return res, errReplayed
+		return ImportResult{ImportID: earlier.ID, Imported: int64(earlier.Rows), Replayed: true}, errReplayed
 	}
 	err = AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "service_records.imported", ObjectType: "station",
 		ObjectID: stationID.String(), Detail: mustJSON(map[string]any{"import_id": importID, "rows": rows, "source": source})})
@@ -146,9 +146,7 @@ func (s *Store) AddServiceRecords(ctx context.Context, actor string, stationID, 
 
 // CountServiceRecords is how many service records a station has.
 func (s *Store) CountServiceRecords(ctx context.Context, stationID uuid.UUID) (int64, error) {
-	var n int64
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM service_records WHERE station_id = $1`, stationID).Scan(&n)
-	return n, err
+	return s.q.CountServiceRecords(ctx, stationID)
 }
 
 const serviceRecordColumns = `id, station_id, organisation_id, import_id, line, date, service_line, activity_type,
