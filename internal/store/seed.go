@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Seed is a batch of plain records written in one go: the demo province,
@@ -59,13 +61,13 @@ type SeedCounts struct {
 // refused: they would collide. Contracts are not seeded here.
 func (s *Store) SeedRecords(ctx context.Context, actor string, seed Seed, progress func(what string, added, of int)) (SeedCounts, error) {
 	var counts SeedCounts
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if err := checkSeedRegionsFree(ctx, tx, seed.Stations); err != nil {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		if err := checkSeedRegionsFree(ctx, q, seed.Stations); err != nil {
 			return err
 		}
 		var audit []AuditEntry
 		for _, step := range seedSteps(seed, &counts) {
-			ids, err := step.insert(ctx, tx)
+			ids, err := step.insert(ctx, q)
 			if err != nil {
 				return fmt.Errorf("inserting %s: %w", step.name, err)
 			}
@@ -92,41 +94,39 @@ type seedStep struct {
 	object string // audit object type; "" for none
 	of     int
 	count  *int64
-	insert func(ctx context.Context, tx pgx.Tx) ([]string, error)
+	insert func(ctx context.Context, q *db.Queries) ([]string, error)
 }
 
 func seedSteps(seed Seed, counts *SeedCounts) []seedStep {
 	return []seedStep{
-		{"regions", "", len(seed.Regions), &counts.Regions, func(ctx context.Context, tx pgx.Tx) ([]string, error) {
-			return insertSeedRegions(ctx, tx, seed.Regions)
+		{"regions", "", len(seed.Regions), &counts.Regions, func(ctx context.Context, q *db.Queries) ([]string, error) {
+			return insertSeedRegions(ctx, q, seed.Regions)
 		}},
-		{"organisations", "organisation", len(seed.Organisations), &counts.Organisations, func(ctx context.Context, tx pgx.Tx) ([]string, error) {
-			return insertSeedOrganisations(ctx, tx, seed.Organisations)
+		{"organisations", "organisation", len(seed.Organisations), &counts.Organisations, func(ctx context.Context, q *db.Queries) ([]string, error) {
+			return insertSeedOrganisations(ctx, q, seed.Organisations)
 		}},
-		{"people", "person", len(seed.People), &counts.People, func(ctx context.Context, tx pgx.Tx) ([]string, error) {
-			return insertSeedPeople(ctx, tx, seed.People)
+		{"people", "person", len(seed.People), &counts.People, func(ctx context.Context, q *db.Queries) ([]string, error) {
+			return insertSeedPeople(ctx, q, seed.People)
 		}},
-		{"stations", "station", len(seed.Stations), &counts.Stations, func(ctx context.Context, tx pgx.Tx) ([]string, error) {
-			return insertSeedStations(ctx, tx, seed.Stations)
+		{"stations", "station", len(seed.Stations), &counts.Stations, func(ctx context.Context, q *db.Queries) ([]string, error) {
+			return insertSeedStations(ctx, q, seed.Stations)
 		}},
-		{"supervisor assignments", "assignment", len(seed.Assignments), &counts.Assignments, func(ctx context.Context, tx pgx.Tx) ([]string, error) {
-			return insertSeedAssignments(ctx, tx, seed.Assignments)
+		{"supervisor assignments", "assignment", len(seed.Assignments), &counts.Assignments, func(ctx context.Context, q *db.Queries) ([]string, error) {
+			return insertSeedAssignments(ctx, q, seed.Assignments)
 		}},
 	}
 }
 
 // checkSeedRegionsFree refuses a seed whose stations' regions already hold
 // stations that are not the seed's own.
-func checkSeedRegionsFree(ctx context.Context, tx pgx.Tx, stations []SeedStation) error {
+func checkSeedRegionsFree(ctx context.Context, q *db.Queries, stations []SeedStation) error {
 	ids := make([]uuid.UUID, 0, len(stations))
 	regions := make([]string, 0, len(stations))
 	for _, st := range stations {
 		ids = append(ids, st.ID)
 		regions = append(regions, st.RegionCode)
 	}
-	var region, level string
-	err := tx.QueryRow(ctx, `SELECT region_code, level FROM stations
-		WHERE region_code = ANY($1) AND NOT (id = ANY($2)) LIMIT 1`, regions, ids).Scan(&region, &level)
+	c, err := q.SeedCollision(ctx, db.SeedCollisionParams{Regions: regions, Ids: ids})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
@@ -134,82 +134,71 @@ func checkSeedRegionsFree(ctx context.Context, tx pgx.Tx, stations []SeedStation
 		return err
 	}
 	return fmt.Errorf("region %s already has a %s that the demo did not create; "+
-		"load the demo into an empty database (or one only the demo has seeded)", region, level)
+		"load the demo into an empty database (or one only the demo has seeded)", c.RegionCode, c.Level)
 }
 
-func insertSeedRegions(ctx context.Context, tx pgx.Tx, regions []SeedRegion) ([]string, error) {
-	var codes, levels, parents, names []string
+func insertSeedRegions(ctx context.Context, q *db.Queries, regions []SeedRegion) ([]string, error) {
+	var p db.SeedRegionsParams
 	for _, r := range regions {
-		codes, levels, parents, names = append(codes, r.Code), append(levels, r.Level), append(parents, r.Parent), append(names, r.Name)
+		p.Codes, p.Levels, p.Parents, p.Names = append(p.Codes, r.Code), append(p.Levels, r.Level), append(p.Parents, r.Parent), append(p.Names, r.Name)
 	}
-	rows, _ := tx.Query(ctx, `INSERT INTO regions (code, level, parent_code, name)
-		SELECT code, level, NULLIF(parent, ''), name FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r (code, level, parent, name)
-		ORDER BY length(code) ON CONFLICT (code) DO NOTHING RETURNING code`, codes, levels, parents, names)
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	return q.SeedRegions(ctx, p)
 }
 
-func insertSeedOrganisations(ctx context.Context, tx pgx.Tx, orgs []Organisation) ([]string, error) {
-	var ids []uuid.UUID
-	var names, creditCodes []string
+func insertSeedOrganisations(ctx context.Context, q *db.Queries, orgs []Organisation) ([]string, error) {
+	var p db.SeedOrganisationsParams
 	for _, o := range orgs {
-		ids, names, creditCodes = append(ids, o.ID), append(names, o.Name), append(creditCodes, o.CreditCode)
+		p.Ids, p.Names, p.CreditCodes = append(p.Ids, o.ID), append(p.Names, o.Name), append(p.CreditCodes, o.CreditCode)
 	}
-	rows, _ := tx.Query(ctx, `INSERT INTO organisations (id, name, credit_code)
-		SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING RETURNING id::text`, ids, names, creditCodes)
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	return idStrings(q.SeedOrganisations(ctx, p))
 }
 
-func insertSeedPeople(ctx context.Context, tx pgx.Tx, people []Person) ([]string, error) {
-	var ids, orgs []uuid.UUID
-	var names, roles, regions, qualifications []string
-	for _, p := range people {
+func insertSeedPeople(ctx context.Context, q *db.Queries, people []Person) ([]string, error) {
+	var p db.SeedPeopleParams
+	for _, x := range people {
 		org := uuid.Nil
-		if p.OrganisationID != nil {
-			org = *p.OrganisationID
+		if x.OrganisationID != nil {
+			org = *x.OrganisationID
 		}
-		q := p.Qualification
-		if q == "" {
-			q = "none"
+		qualification := x.Qualification
+		if qualification == "" {
+			qualification = "none"
 		}
-		ids, orgs = append(ids, p.ID), append(orgs, org)
-		names, roles, regions, qualifications = append(names, p.Name), append(roles, p.Role), append(regions, p.RegionCode), append(qualifications, q)
+		p.Ids, p.OrganisationIds = append(p.Ids, x.ID), append(p.OrganisationIds, org)
+		p.Names, p.Roles, p.RegionCodes = append(p.Names, x.Name), append(p.Roles, x.Role), append(p.RegionCodes, x.RegionCode)
+		p.Qualifications = append(p.Qualifications, qualification)
 	}
-	rows, _ := tx.Query(ctx, `INSERT INTO people (id, name, role, region_code, organisation_id, qualification)
-		SELECT id, name, role, region_code, NULLIF(org, '00000000-0000-0000-0000-000000000000'), qualification
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[]) AS p (id, name, role, region_code, org, qualification)
-		ON CONFLICT DO NOTHING RETURNING id::text`, ids, names, roles, regions, orgs, qualifications)
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	return idStrings(q.SeedPeople(ctx, p))
 }
 
-// insertSeedStations writes new stations awaiting an operator, parents
-// first (the level order), so each parent link resolves.
-func insertSeedStations(ctx context.Context, tx pgx.Tx, stations []SeedStation) ([]string, error) {
-	var ids, parents []uuid.UUID
-	var names, levels, regions []string
+func insertSeedStations(ctx context.Context, q *db.Queries, stations []SeedStation) ([]string, error) {
+	p := db.SeedStationsParams{PhaseVersion: InitialPhaseVersion}
 	for _, st := range stations {
 		parent := uuid.Nil
 		if st.ParentID != nil {
 			parent = *st.ParentID
 		}
-		ids, parents = append(ids, st.ID), append(parents, parent)
-		names, levels, regions = append(names, st.Name), append(levels, st.Level), append(regions, st.RegionCode)
+		p.Ids, p.ParentIds = append(p.Ids, st.ID), append(p.ParentIds, parent)
+		p.Names, p.Levels, p.RegionCodes = append(p.Names, st.Name), append(p.Levels, st.Level), append(p.RegionCodes, st.RegionCode)
 	}
-	rows, _ := tx.Query(ctx, `INSERT INTO stations (id, name, level, region_code, parent_id, phase_version)
-		SELECT id, name, level, region_code, NULLIF(parent, '00000000-0000-0000-0000-000000000000'), $6
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[]) AS s (id, name, level, region_code, parent)
-		ORDER BY array_position(ARRAY['city_centre', 'county_station', 'township_station', 'community_room'], level)
-		ON CONFLICT DO NOTHING RETURNING id::text`, ids, names, levels, regions, parents, InitialPhaseVersion)
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	return idStrings(q.SeedStations(ctx, p))
 }
 
-func insertSeedAssignments(ctx context.Context, tx pgx.Tx, assignments []SupervisorAssignment) ([]string, error) {
-	var people, stations []uuid.UUID
+func insertSeedAssignments(ctx context.Context, q *db.Queries, assignments []SupervisorAssignment) ([]string, error) {
+	var p db.SeedAssignmentsParams
 	for _, a := range assignments {
-		people, stations = append(people, a.PersonID), append(stations, a.StationID)
+		p.PersonIds, p.StationIds = append(p.PersonIds, a.PersonID), append(p.StationIds, a.StationID)
 	}
-	rows, _ := tx.Query(ctx, `INSERT INTO supervisor_assignments (person_id, station_id)
-		SELECT * FROM unnest($1::uuid[], $2::uuid[]) ON CONFLICT DO NOTHING RETURNING station_id::text`, people, stations)
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+	return idStrings(q.SeedAssignments(ctx, p))
+}
+
+// idStrings turns the IDs a seed step added into audit object IDs.
+func idStrings(ids []uuid.UUID, err error) ([]string, error) {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out, err
 }
 
 // BulkLoad copies a synthetic seed straight into its tables in one
@@ -218,58 +207,58 @@ func insertSeedAssignments(ctx context.Context, tx pgx.Tx, assignments []Supervi
 // thousands of stations into an empty region: a row that exists already
 // fails the load.
 func (s *Store) BulkLoad(ctx context.Context, seed Seed) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		for _, c := range bulkTables(seed) {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.columns, pgx.CopyFromRows(c.rows)); err != nil {
-				return fmt.Errorf("writing %s: %w", c.table, err)
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		for _, step := range bulkSteps(seed) {
+			if _, err := step.copy(ctx, q); err != nil {
+				return fmt.Errorf("writing %s: %w", step.table, err)
 			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE stations s SET operator_id = c.organisation_id FROM contracts c WHERE c.station_id = s.id`)
-		return err
+		return q.OperatorsFromContracts(ctx)
 	})
 }
 
-type bulkTable struct {
-	table   string
-	columns []string
-	rows    [][]any
+type bulkStep struct {
+	table string
+	copy  func(context.Context, *db.Queries) (int64, error)
 }
 
-// bulkTables lays the seed out as rows to copy, parents before children.
-func bulkTables(seed Seed) []bulkTable {
-	regions := make([][]any, 0, len(seed.Regions))
-	for _, r := range seed.Regions {
-		var parent any
-		if r.Parent != "" {
-			parent = r.Parent
-		}
-		regions = append(regions, []any{r.Code, r.Level, parent, r.Name})
-	}
-	orgs := make([][]any, 0, len(seed.Organisations))
-	for _, o := range seed.Organisations {
-		orgs = append(orgs, []any{o.ID, o.Name, o.CreditCode})
-	}
-	people := make([][]any, 0, len(seed.People))
-	for _, p := range seed.People {
-		people = append(people, []any{p.ID, p.Name, p.Role, p.RegionCode})
-	}
-	stations := make([][]any, 0, len(seed.Stations))
-	for _, st := range seed.Stations {
-		stations = append(stations, []any{st.ID, st.Name, st.Level, st.RegionCode, st.ParentID, st.Phase, st.PhaseVersion, st.WorkflowStarted})
-	}
-	contracts := make([][]any, 0, len(seed.Contracts))
-	for _, c := range seed.Contracts {
-		targets := c.Targets
-		if len(targets) == 0 {
-			targets = json.RawMessage(`{}`)
-		}
-		contracts = append(contracts, []any{c.ID, c.StationID, c.OrganisationID, c.TermStart, c.TermEnd, c.FundingYuan, string(targets), c.State})
-	}
-	return []bulkTable{
-		{"regions", []string{"code", "level", "parent_code", "name"}, regions},
-		{"organisations", []string{"id", "name", "credit_code"}, orgs},
-		{"people", []string{"id", "name", "role", "region_code"}, people},
-		{"stations", []string{"id", "name", "level", "region_code", "parent_id", "phase", "phase_version", "workflow_started"}, stations},
-		{"contracts", []string{"id", "station_id", "organisation_id", "term_start", "term_end", "funding_yuan", "targets", "state"}, contracts},
+// bulkSteps lays the seed out as rows to copy, parents before children.
+func bulkSteps(seed Seed) []bulkStep {
+	return []bulkStep{
+		{"regions", func(ctx context.Context, q *db.Queries) (int64, error) {
+			return q.BulkRegions(ctx, mapRows(seed.Regions, func(r SeedRegion) db.BulkRegionsParams {
+				var parent *string
+				if r.Parent != "" {
+					parent = &r.Parent
+				}
+				return db.BulkRegionsParams{Code: r.Code, Level: r.Level, ParentCode: parent, Name: r.Name}
+			}))
+		}},
+		{"organisations", func(ctx context.Context, q *db.Queries) (int64, error) {
+			return q.BulkOrganisations(ctx, mapRows(seed.Organisations, func(o Organisation) db.BulkOrganisationsParams {
+				return db.BulkOrganisationsParams{ID: o.ID, Name: o.Name, CreditCode: o.CreditCode}
+			}))
+		}},
+		{"people", func(ctx context.Context, q *db.Queries) (int64, error) {
+			return q.BulkPeople(ctx, mapRows(seed.People, func(p Person) db.BulkPeopleParams {
+				return db.BulkPeopleParams{ID: p.ID, Name: p.Name, Role: p.Role, RegionCode: p.RegionCode}
+			}))
+		}},
+		{"stations", func(ctx context.Context, q *db.Queries) (int64, error) {
+			return q.BulkStations(ctx, mapRows(seed.Stations, func(st SeedStation) db.BulkStationsParams {
+				return db.BulkStationsParams{ID: st.ID, Name: st.Name, Level: st.Level, RegionCode: st.RegionCode, ParentID: st.ParentID,
+					Phase: st.Phase, PhaseVersion: st.PhaseVersion, WorkflowStarted: st.WorkflowStarted}
+			}))
+		}},
+		{"contracts", func(ctx context.Context, q *db.Queries) (int64, error) {
+			return q.BulkContracts(ctx, mapRows(seed.Contracts, func(c Contract) db.BulkContractsParams {
+				targets := c.Targets
+				if len(targets) == 0 {
+					targets = json.RawMessage(`{}`)
+				}
+				return db.BulkContractsParams{ID: c.ID, StationID: c.StationID, OrganisationID: c.OrganisationID, TermStart: c.TermStart,
+					TermEnd: c.TermEnd, FundingYuan: c.FundingYuan, Targets: targets, State: c.State}
+			}))
+		}},
 	}
 }

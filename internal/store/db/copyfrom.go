@@ -48,3 +48,185 @@ func (r iteratorForAppendAudit) Err() error {
 func (q *Queries) AppendAudit(ctx context.Context, arg []AppendAuditParams) (int64, error) {
 	return q.db.CopyFrom(ctx, []string{"audit_log"}, []string{"seq", "at", "actor", "action", "object_type", "object_id", "detail", "prev_hash", "hash"}, &iteratorForAppendAudit{rows: arg})
 }
+
+// iteratorForBulkContracts implements pgx.CopyFromSource.
+type iteratorForBulkContracts struct {
+	rows                 []BulkContractsParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForBulkContracts) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForBulkContracts) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].ID,
+		r.rows[0].StationID,
+		r.rows[0].OrganisationID,
+		r.rows[0].TermStart,
+		r.rows[0].TermEnd,
+		r.rows[0].FundingYuan,
+		r.rows[0].Targets,
+		r.rows[0].State,
+	}, nil
+}
+
+func (r iteratorForBulkContracts) Err() error {
+	return nil
+}
+
+func (q *Queries) BulkContracts(ctx context.Context, arg []BulkContractsParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"contracts"}, []string{"id", "station_id", "organisation_id", "term_start", "term_end", "funding_yuan", "targets", "state"}, &iteratorForBulkContracts{rows: arg})
+}
+
+// iteratorForBulkOrganisations implements pgx.CopyFromSource.
+type iteratorForBulkOrganisations struct {
+	rows                 []BulkOrganisationsParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForBulkOrganisations) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForBulkOrganisations) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].ID,
+		r.rows[0].Name,
+		r.rows[0].CreditCode,
+	}, nil
+}
+
+func (r iteratorForBulkOrganisations) Err() error {
+	return nil
+}
+
+func (q *Queries) BulkOrganisations(ctx context.Context, arg []BulkOrganisationsParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"organisations"}, []string{"id", "name", "credit_code"}, &iteratorForBulkOrganisations{rows: arg})
+}
+
+// iteratorForBulkPeople implements pgx.CopyFromSource.
+type iteratorForBulkPeople struct {
+	rows                 []BulkPeopleParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForBulkPeople) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForBulkPeople) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].ID,
+		r.rows[0].Name,
+		r.rows[0].Role,
+		r.rows[0].RegionCode,
+	}, nil
+}
+
+func (r iteratorForBulkPeople) Err() error {
+	return nil
+}
+
+func (q *Queries) BulkPeople(ctx context.Context, arg []BulkPeopleParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"people"}, []string{"id", "name", "role", "region_code"}, &iteratorForBulkPeople{rows: arg})
+}
+
+// iteratorForBulkRegions implements pgx.CopyFromSource.
+type iteratorForBulkRegions struct {
+	rows                 []BulkRegionsParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForBulkRegions) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForBulkRegions) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].Code,
+		r.rows[0].Level,
+		r.rows[0].ParentCode,
+		r.rows[0].Name,
+	}, nil
+}
+
+func (r iteratorForBulkRegions) Err() error {
+	return nil
+}
+
+func (q *Queries) BulkRegions(ctx context.Context, arg []BulkRegionsParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"regions"}, []string{"code", "level", "parent_code", "name"}, &iteratorForBulkRegions{rows: arg})
+}
+
+// iteratorForBulkStations implements pgx.CopyFromSource.
+type iteratorForBulkStations struct {
+	rows                 []BulkStationsParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForBulkStations) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForBulkStations) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].ID,
+		r.rows[0].Name,
+		r.rows[0].Level,
+		r.rows[0].RegionCode,
+		r.rows[0].ParentID,
+		r.rows[0].Phase,
+		r.rows[0].PhaseVersion,
+		r.rows[0].WorkflowStarted,
+	}, nil
+}
+
+func (r iteratorForBulkStations) Err() error {
+	return nil
+}
+
+func (q *Queries) BulkStations(ctx context.Context, arg []BulkStationsParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"stations"}, []string{"id", "name", "level", "region_code", "parent_id", "phase", "phase_version", "workflow_started"}, &iteratorForBulkStations{rows: arg})
+}
