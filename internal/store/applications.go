@@ -73,18 +73,6 @@ func (s *Store) CreateApplication(ctx context.Context, actor string, app Applica
 	return app, err
 }
 
-const applicationColumns = `id, station_id, organisation_id, state, staffing::text, targets::text, budget_yuan::float8, document_ids,
-	round, review_task_id, decision_reason, contract_id, created_at, updated_at`
-
-func scanApplication(r pgx.CollectableRow) (Application, error) {
-	var a Application
-	var staffing, targets string
-	err := r.Scan(&a.ID, &a.StationID, &a.OrganisationID, &a.State, &staffing, &targets, &a.BudgetYuan, &a.DocumentIDs,
-		&a.Round, &a.ReviewTaskID, &a.DecisionReason, &a.ContractID, &a.CreatedAt, &a.UpdatedAt)
-	a.Staffing, a.Targets = json.RawMessage(staffing), json.RawMessage(targets)
-	return a, err
-}
-
 // GetApplication returns one application or ErrNotFound.
 func (s *Store) GetApplication(ctx context.Context, id uuid.UUID) (Application, error) {
 	r, err := s.q.GetApplication(ctx, id)

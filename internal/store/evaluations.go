@@ -71,12 +71,6 @@ func (c *CycleStation) targets() []any {
 		&c.Proposal, &c.Decision, &c.DecisionReason, &c.Appeal, &c.AppealReason, &c.FinalDecision, &c.AppealUntil, &c.ConditionsDue, &c.Version, &c.UpdatedAt}
 }
 
-func scanCycleStation(r pgx.CollectableRow) (CycleStation, error) {
-	var c CycleStation
-	err := r.Scan(c.targets()...)
-	return c, err
-}
-
 // GetCycleStation returns a station's way through a cycle.
 func (s *Store) GetCycleStation(ctx context.Context, cycleID, stationID uuid.UUID) (CycleStation, error) {
 	r, err := s.q.GetCycleStation(ctx, db.GetCycleStationParams{CycleID: cycleID, StationID: stationID})

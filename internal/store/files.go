@@ -57,18 +57,9 @@ type EvidenceFile struct {
 	CreatedAt    time.Time `json:"created_at"`
 }
 
-const evidenceFileColumns = `id, encode(sha256, 'hex'), size_bytes, content_type, filename, kind, coalesce(period, ''),
-	coalesce(to_char(evidence_date, 'YYYY-MM-DD'), ''), created_at`
-
 func evidenceFileFromDB(r db.InsertStationFileRow) EvidenceFile {
 	return EvidenceFile{FileRef: FileRef{ID: r.ID, SHA256: r.Sha256, SizeBytes: r.SizeBytes, ContentType: r.ContentType, Filename: r.Filename},
 		Kind: r.Kind, Period: r.Period, EvidenceDate: r.EvidenceDate, CreatedAt: r.CreatedAt}
-}
-
-func scanEvidenceFile(r pgx.CollectableRow) (EvidenceFile, error) {
-	var f EvidenceFile
-	err := r.Scan(&f.ID, &f.SHA256, &f.SizeBytes, &f.ContentType, &f.Filename, &f.Kind, &f.Period, &f.EvidenceDate, &f.CreatedAt)
-	return f, err
 }
 
 // SaveStationFile stores an evidence file with its sha256, filed under the

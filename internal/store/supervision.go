@@ -35,16 +35,6 @@ type SupervisionQuarter struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
-const quarterColumns = `station_id, period, contract_id, organisation_id, supervisor_id, task_id, rubric_version, state,
-	scorecard_id, reason, created_at, updated_at`
-
-func scanQuarter(r pgx.CollectableRow) (SupervisionQuarter, error) {
-	var q SupervisionQuarter
-	err := r.Scan(&q.StationID, &q.Period, &q.ContractID, &q.OrganisationID, &q.SupervisorID, &q.TaskID, &q.RubricVersion,
-		&q.State, &q.ScorecardID, &q.Reason, &q.CreatedAt, &q.UpdatedAt)
-	return q, err
-}
-
 // OpenSupervisionQuarter records that a station's quarter is open for
 // supervision and assigns its supervisor: a supervisor of the station's
 // county (the office region officeRegion), never one who works for the
