@@ -1,8 +1,14 @@
 // Package store is stationflow's system of record in PostgreSQL: the plain
 // records (regions, organisations, people, stations, contracts, tokens), the
 // read models that workflows project into, and the hash-chained audit log.
-// Every query takes a DBTX so the same call works on the pool or inside a
-// transaction.
+//
+// The static SQL lives in queries/<area>.sql; sqlc generates package db
+// from it against the migrations (`make sqlc`), and each capability's file
+// here maps the generated rows to the store's types. Hand-written SQL is
+// left only where a statement is built at run time: the lists with
+// optional filters (listquery.go), a cycle's candidates (cycles.go) and
+// the validating COPY of a CSV import (csvimport.go). Callers outside the
+// store never see the pool.
 package store
 
 import (
