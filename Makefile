@@ -119,6 +119,14 @@ bench-cycle: postgres ## an annual cycle of STATIONS stations against a bare Sig
 histories: postgres ## record the workflow histories the replay tests check that are not committed yet (OVERWRITE=1: all of them)
 	$(GO) test -count=1 -run . ./api/ -record-histories $(if $(OVERWRITE),-overwrite-histories)
 
+# sqlc is run from its module at a fixed version, not required by go.mod:
+# the generated code is committed, so neither build nor CI needs it. Its
+# first build takes a few minutes (it links a PostgreSQL parser with cgo).
+SQLC ?= $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1
+.PHONY: sqlc
+sqlc: ## regenerate internal/store/db from internal/store/queries/*.sql (sqlc.yaml)
+	$(SQLC) generate
+
 .PHONY: clean
 clean: ## remove build output (not the dev state in .stationflow)
 	rm -rf bin

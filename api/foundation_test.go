@@ -85,7 +85,7 @@ func TestCreatingAStationStartsItsLifecycleAwaitingAnOperator(t *testing.T) {
 	waitFor(t, func() bool {
 		var version int64
 		var started bool
-		err := s.store.Pool.QueryRow(ctx, `SELECT phase_version, workflow_started FROM stations WHERE id = $1`, township.ID).Scan(&version, &started)
+		err := s.store.DBForTests().QueryRow(ctx, `SELECT phase_version, workflow_started FROM stations WHERE id = $1`, township.ID).Scan(&version, &started)
 		return err == nil && version == 1 && started
 	})
 	s.recordHistory(flow.StationWorkflowID(township.ID.String()), "station-awaiting-operator")

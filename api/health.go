@@ -19,7 +19,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ready := true
 	// The causes go to the log; an unauthenticated caller learns only which
 	// dependency is down.
-	if err := s.Store.Pool.Ping(ctx); err != nil {
+	if err := s.Store.Ping(ctx); err != nil {
 		checks["postgres"], ready = "unreachable", false
 		s.Logger.Warn("readiness: PostgreSQL", "error", err)
 	}

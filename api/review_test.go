@@ -167,7 +167,7 @@ func TestAnInvalidApplicationNamesEveryFailingRuleAndStoresNothing(t *testing.T)
 		t.Errorf("staffing rule: %+v", p.Errors)
 	}
 	var n int
-	if err := s.store.Pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM applications) + (SELECT count(*) FROM files)`).Scan(&n); err != nil || n != 0 {
+	if err := s.store.DBForTests().QueryRow(context.Background(), `SELECT (SELECT count(*) FROM applications) + (SELECT count(*) FROM files)`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d rows stored for refused applications (%v)", n, err)
 	}
 }
@@ -256,7 +256,7 @@ func TestAReviewLeftAloneIsRemindedThenEscalatesToTheCityOffice(t *testing.T) {
 	// The city office may decide the work that reached it.
 	s.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", city, map[string]any{"decision": "approve"}).must(t, 200)
 
-	entries, err := store.ListAudit(context.Background(), s.store.Pool, "task", task.ID.String())
+	entries, err := store.ListAudit(context.Background(), s.store.DBForTests(), "task", task.ID.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestTasksAreClaimedReassignedAndExtendedByTheRightOffices(t *testing.T) {
 		t.Fatalf("reassigned %+v", reassigned)
 	}
 	s.inboxTask(city, task.ID.String(), func(store.Task) bool { return true })
-	entries, err := store.ListAudit(context.Background(), s.store.Pool, "task", task.ID.String())
+	entries, err := store.ListAudit(context.Background(), s.store.DBForTests(), "task", task.ID.String())
 	if err != nil || len(entries) != 4 {
 		t.Fatalf("audit %+v (%v): want created, claimed, extended, reassigned", entries, err)
 	}

@@ -166,7 +166,7 @@ func TestAQuarterIsSupervisedOverHTTPFromEvidenceToAVerifiedRectification(t *tes
 		t.Fatalf("bad rows reported as %+v, want line 2 service_line and line 4 beneficiaries_elderly", p.Errors)
 	}
 	var stored int
-	if err := s.store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM service_records WHERE station_id = $1`, station.ID).Scan(&stored); err != nil || stored != 1000 {
+	if err := s.store.DBForTests().QueryRow(context.Background(), `SELECT count(*) FROM service_records WHERE station_id = $1`, station.ID).Scan(&stored); err != nil || stored != 1000 {
 		t.Fatalf("%d records stored (%v), want the 1000 of the good import only", stored, err)
 	}
 	s.send("POST", stationPath+"/service-records/import", county, "text/csv", csv).must(t, 403)
@@ -231,13 +231,13 @@ func TestAQuarterIsSupervisedOverHTTPFromEvidenceToAVerifiedRectification(t *tes
 	s.do("GET", "/v1/scorecards/"+cardID, otherOrg, nil).must(t, 404)
 	var doc string
 	var hash string
-	if err := s.store.Pool.QueryRow(context.Background(), `SELECT document::text, content_hash FROM scorecards WHERE id = $1`, cardID).Scan(&doc, &hash); err != nil {
+	if err := s.store.DBForTests().QueryRow(context.Background(), `SELECT document::text, content_hash FROM scorecards WHERE id = $1`, cardID).Scan(&doc, &hash); err != nil {
 		t.Fatal(err)
 	}
 	if sum := sha256.Sum256([]byte(doc)); hex.EncodeToString(sum[:]) != hash || card["content_hash"] != hash {
 		t.Fatalf("content_hash %v does not hash the stored document", card["content_hash"])
 	}
-	if _, err := s.store.Pool.Exec(context.Background(), `UPDATE scorecards SET total = 100 WHERE id = $1`, cardID); err == nil {
+	if _, err := s.store.DBForTests().Exec(context.Background(), `UPDATE scorecards SET total = 100 WHERE id = $1`, cardID); err == nil {
 		t.Fatal("an issued scorecard could be changed")
 	}
 

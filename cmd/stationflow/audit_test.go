@@ -38,7 +38,7 @@ func TestAuditVerifyReportsWhereTheChainIsDamaged(t *testing.T) {
 				!strings.HasPrefix(out.String(), "audit log verifies: ") {
 				t.Fatalf("intact log: %v\n%s", err, out.String())
 			}
-			if _, err := st.Pool.Exec(ctx, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; `+c.sql+
+			if _, err := st.DBForTests().Exec(ctx, `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; `+c.sql+
 				`; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`); err != nil {
 				t.Fatal(err)
 			}

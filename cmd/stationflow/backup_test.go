@@ -188,7 +188,7 @@ func openTasks(ctx context.Context, st *store.Store, cycleID uuid.UUID, kind str
 // completedTasks maps each completed task of a kind to when it completed.
 func completedTasks(ctx context.Context, t *testing.T, st *store.Store, kind string) map[uuid.UUID]time.Time {
 	t.Helper()
-	rows, err := st.Pool.Query(ctx, `SELECT id, completed_at FROM tasks WHERE kind = $1 AND state = 'completed'`, kind)
+	rows, err := st.DBForTests().Query(ctx, `SELECT id, completed_at FROM tasks WHERE kind = $1 AND state = 'completed'`, kind)
 	require.NoError(t, err)
 	done := map[uuid.UUID]time.Time{}
 	var id uuid.UUID
@@ -241,7 +241,7 @@ func assertNothingTwice(ctx context.Context, t *testing.T, st *store.Store) {
 		"self-assessments": `SELECT count(*) FROM (SELECT 1 FROM tasks WHERE kind = 'self_assessment' GROUP BY station_id, subject_id HAVING count(*) > 1) d`,
 	} {
 		var n int
-		require.NoError(t, st.Pool.QueryRow(ctx, q).Scan(&n), what)
+		require.NoError(t, st.DBForTests().QueryRow(ctx, q).Scan(&n), what)
 		require.Zero(t, n, "%s done twice or missing", what)
 	}
 }

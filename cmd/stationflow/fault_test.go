@@ -331,7 +331,7 @@ func TestFaultsDuringACycleLoseNothing(t *testing.T) {
 		"service imports": `SELECT count(*) FROM (SELECT 1 FROM service_record_imports GROUP BY station_id, sha256 HAVING count(*) > 1) d`,
 	} {
 		var n int
-		if err := st.Pool.QueryRow(ctx, q).Scan(&n); err != nil || n != 0 {
+		if err := st.DBForTests().QueryRow(ctx, q).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%s: %d done twice or missing (%v)", what, n, err)
 		}
 	}
@@ -340,7 +340,7 @@ func TestFaultsDuringACycleLoseNothing(t *testing.T) {
 	}
 	for _, a := range acks {
 		var n int64
-		if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM service_records WHERE import_id = $1`, a.id).Scan(&n); err != nil || n != a.n {
+		if err := st.DBForTests().QueryRow(ctx, `SELECT count(*) FROM service_records WHERE import_id = $1`, a.id).Scan(&n); err != nil || n != a.n {
 			t.Errorf("acknowledged import %s of %d records holds %d (%v)", a.id, a.n, n, err)
 		}
 	}

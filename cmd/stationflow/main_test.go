@@ -224,7 +224,7 @@ func TestDemoSeedLoadsTheProvinceOnceWithAWorkflowPerStation(t *testing.T) {
 	}
 	defer st.Close()
 	var total, started int
-	if err := st.Pool.QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE workflow_started) FROM stations`).Scan(&total, &started); err != nil {
+	if err := st.DBForTests().QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE workflow_started) FROM stations`).Scan(&total, &started); err != nil {
 		t.Fatal(err)
 	}
 	if total != demo.Stations || started != demo.Stations {

@@ -120,7 +120,7 @@ func TestSnapshotOfALiveSQLiteDatabaseIsOneCommit(t *testing.T) {
 func TestBackupRestoresIntoANewStack(t *testing.T) {
 	ctx := context.Background()
 	st, sourceURL := testdb.New(t)
-	_, err := st.Pool.Exec(ctx, `CREATE TABLE backup_probe (n int); INSERT INTO backup_probe VALUES (1), (2), (3)`)
+	_, err := st.DBForTests().Exec(ctx, `CREATE TABLE backup_probe (n int); INSERT INTO backup_probe VALUES (1), (2), (3)`)
 	require.NoError(t, err)
 	sourceDir := t.TempDir()
 	db := liveSQLite(t, sourceDir)

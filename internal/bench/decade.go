@@ -8,6 +8,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/google/uuid"
+
 	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
@@ -41,19 +43,8 @@ func Decade(ctx context.Context, c client.Client, st *store.Store, acts *activit
 	contract, end := s.ContractID, s.TermEnd
 	for y := 1; y < years; y++ {
 		// The year's four quarters open; then the operator is renewed.
-		for {
-			var opened int
-			if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM supervision_quarters WHERE station_id = $1`, s.ID).Scan(&opened); err != nil {
-				return res, err
-			}
-			if opened >= 4*y {
-				break
-			}
-			select {
-			case <-ctx.Done():
-				return res, ctx.Err()
-			case <-time.After(20 * time.Millisecond):
-			}
+		if _, err := waitQuarters(ctx, st, s.ID, 4*y); err != nil {
+			return res, err
 		}
 		next := id("contract", fmt.Sprintf("%s/%d", s.RegionCode, y))
 		start := end.AddDate(0, 0, 1)
@@ -65,14 +56,8 @@ func Decade(ctx context.Context, c client.Client, st *store.Store, acts *activit
 		}
 		contract = next
 	}
-	for {
-		if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM supervision_quarters WHERE station_id = $1`, s.ID).Scan(&res.Quarters); err != nil {
-			return res, err
-		}
-		if res.Quarters >= 4*years {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+	if res.Quarters, err = waitQuarters(ctx, st, s.ID, 4*years); err != nil {
+		return res, err
 	}
 	// Walk the chain of runs from the first.
 	runID := run.GetRunID()
@@ -96,4 +81,20 @@ func Decade(ctx context.Context, c client.Client, st *store.Store, acts *activit
 		runID = next
 	}
 	return res, nil
+}
+
+// waitQuarters waits until at least n quarters have been opened at the
+// station and returns how many have.
+func waitQuarters(ctx context.Context, st *store.Store, stationID uuid.UUID, n int) (int, error) {
+	for {
+		opened, err := st.CountSupervisionQuarters(ctx, stationID)
+		if err != nil || opened >= n {
+			return opened, err
+		}
+		select {
+		case <-ctx.Done():
+			return opened, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

@@ -12,9 +12,13 @@ import (
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/google/uuid"
 
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/flow"
+	"github.com/stationflow/stationflow/internal/store"
 )
 
 // PingUpdate is the update the baseline's bare workflow answers at once.
@@ -72,129 +76,104 @@ func (r LoadResult) Ratio() float64 {
 // completes.
 func Load(ctx context.Context, o Options, baseURL string, reads int, bound time.Duration) (LoadResult, error) {
 	var res LoadResult
-	p, err := WriteProvince(ctx, o.Store, "51", o.Stations, time.Date(time.Now().Year(), 1, 1, 0, 0, 0, 0, time.UTC))
+	f, err := o.loadFixture(ctx)
 	if err != nil {
 		return res, err
 	}
-	if err := o.startStations(ctx, p); err != nil {
-		return res, err
-	}
-	cycleID, err := o.startCycle(ctx, time.Now().Year())
-	if err != nil {
-		return res, err
-	}
-	office, _, err := o.Store.CreateToken(ctx, "bench", auth.RoleOffice, "51", "bench")
-	if err != nil {
-		return res, err
-	}
-	orgTokens := map[string]string{}
-	for _, s := range p.Stations {
-		if _, ok := orgTokens[s.OrganisationID.String()]; !ok {
-			tok, _, err := o.Store.CreateToken(ctx, "bench", auth.RoleOrg, s.OrganisationID.String(), "bench")
-			if err != nil {
-				return res, err
-			}
-			orgTokens[s.OrganisationID.String()] = tok
-		}
-	}
-	tasks, err := o.Store.OpenCycleTasks(ctx, cycleID, flow.KindSelfAssessment)
-	if err != nil {
-		return res, err
-	}
-	owner := map[string]string{}
-	for _, s := range p.Stations {
-		owner[s.ID.String()] = orgTokens[s.OrganisationID.String()]
-	}
-	form := TaskForm(o.Rubric, flow.KindSelfAssessment)
-	httpc := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency}}
-	call := func(method, path, token string, body []byte) (time.Duration, bool) {
-		req, err := http.NewRequestWithContext(ctx, method, baseURL+path, bytes.NewReader(body))
-		if err != nil {
-			return 0, false
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		start := time.Now()
-		resp, err := httpc.Do(req)
-		d := time.Since(start)
-		if err != nil {
-			return d, false
-		}
-		resp.Body.Close()
-		return d, resp.StatusCode == http.StatusOK
-	}
-
+	h := newHTTPCaller(baseURL, o.Concurrency)
+	workers := max(o.Concurrency/2, 1)
 	lctx, stop := context.WithTimeout(ctx, bound)
 	defer stop()
-	var mu sync.Mutex
-	var readLat, doneLat []time.Duration
-	var readErr, doneErr int
-	var wg sync.WaitGroup
-	workers := max(o.Concurrency/2, 1)
-	readsEach := max(reads/workers, 1)
-	for range workers {
-		wg.Go(func() {
-			for range readsEach {
-				if lctx.Err() != nil {
-					return
-				}
-				s := p.Stations[rand.IntN(len(p.Stations))]
-				d, ok := call(http.MethodGet, "/v1/stations/"+s.ID.String(), office, nil)
-				mu.Lock()
-				readLat = append(readLat, d)
-				if !ok {
-					readErr++
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	next := make(chan int)
-	go func() {
-		defer close(next)
-		for i := range tasks {
-			select {
-			case next <- i:
-			case <-lctx.Done():
-				return
-			}
-		}
-	}()
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				t := tasks[i]
-				d, ok := call(http.MethodPost, "/v1/tasks/"+t.ID.String()+"/complete", owner[t.StationID.String()], form)
-				mu.Lock()
-				doneLat = append(doneLat, d)
-				if !ok {
-					doneErr++
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	res.Reads, res.Completions = summarise(readLat, readErr), summarise(doneLat, doneErr)
+	var both sync.WaitGroup
+	both.Go(func() { res.Reads = f.timeReads(lctx, h, workers, max(reads/workers, 1)*workers) })
+	both.Go(func() {
+		res.Completions = f.timeCompletions(lctx, h, workers, TaskForm(o.Rubric, flow.KindSelfAssessment))
+	})
+	both.Wait()
 	o.printf("while the cycle runs: GET /v1/stations/{id}: %s\n", res.Reads)
 	o.printf("while the cycle runs: POST /v1/tasks/{id}/complete: %s\n", res.Completions)
 
-	// The baseline: as many Update round trips on bare workflows, one
-	// workflow per worker, same concurrency.
-	var bareLat []time.Duration
-	bareErr := 0
+	res.BareUpdates, err = o.timeBareUpdates(ctx, f.cycleID, workers, max(res.Completions.N/workers, 1))
+	if err != nil {
+		return res, err
+	}
+	o.printf("baseline: bare Temporal Update round trip: %s\n", res.BareUpdates)
+	return res, nil
+}
+
+// loadFixture is what the load test works on: the province with its
+// stations started, a cycle with every self-assessment open, the office's
+// token and each station's organisation's token.
+type loadFixture struct {
+	province *Province
+	cycleID  uuid.UUID
+	office   string
+	owner    map[uuid.UUID]string // station → its organisation's token
+	tasks    []store.Task         // the open self-assessments
+}
+
+func (o Options) loadFixture(ctx context.Context) (*loadFixture, error) {
+	p, err := WriteProvince(ctx, o.Store, "51", o.Stations, time.Date(time.Now().Year(), 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		return nil, err
+	}
+	if err := o.startStations(ctx, p); err != nil {
+		return nil, err
+	}
+	f := &loadFixture{province: p, owner: map[uuid.UUID]string{}}
+	if f.cycleID, err = o.startCycle(ctx, time.Now().Year()); err != nil {
+		return nil, err
+	}
+	if f.office, _, err = o.Store.CreateToken(ctx, "bench", auth.RoleOffice, "51", "bench"); err != nil {
+		return nil, err
+	}
+	orgTokens := map[uuid.UUID]string{}
+	for _, s := range p.Stations {
+		if _, ok := orgTokens[s.OrganisationID]; !ok {
+			tok, _, err := o.Store.CreateToken(ctx, "bench", auth.RoleOrg, s.OrganisationID.String(), "bench")
+			if err != nil {
+				return nil, err
+			}
+			orgTokens[s.OrganisationID] = tok
+		}
+		f.owner[s.ID] = orgTokens[s.OrganisationID]
+	}
+	f.tasks, err = o.Store.OpenCycleTasks(ctx, f.cycleID, flow.KindSelfAssessment)
+	return f, err
+}
+
+// timeReads reads n random stations as the office, workers at a time.
+func (f *loadFixture) timeReads(ctx context.Context, h *httpCaller, workers, n int) Latencies {
+	stations := f.province.Stations
+	return timeCalls(ctx, n, workers, func(int) (time.Duration, bool) {
+		s := stations[rand.IntN(len(stations))]
+		return h.call(ctx, http.MethodGet, "/v1/stations/"+s.ID.String(), f.office, nil)
+	})
+}
+
+// timeCompletions files every open self-assessment as its organisation,
+// workers at a time.
+func (f *loadFixture) timeCompletions(ctx context.Context, h *httpCaller, workers int, form []byte) Latencies {
+	return timeCalls(ctx, len(f.tasks), workers, func(i int) (time.Duration, bool) {
+		t := f.tasks[i]
+		return h.call(ctx, http.MethodPost, "/v1/tasks/"+t.ID.String()+"/complete", f.owner[t.StationID], form)
+	})
+}
+
+// timeBareUpdates is the baseline: n Update round trips on each of workers
+// bare workflows, one workflow per worker, the same concurrency.
+func (o Options) timeBareUpdates(ctx context.Context, cycleID uuid.UUID, workers, n int) (Latencies, error) {
+	wids := make([]string, workers)
 	for w := range workers {
-		wid := fmt.Sprintf("bare-update/%s/%d", cycleID, w)
-		if _, err := o.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: wid, TaskQueue: o.TaskQueue}, BareUpdateWorkflow); err != nil {
-			return res, err
+		wids[w] = fmt.Sprintf("bare-update/%s/%d", cycleID, w)
+		if _, err := o.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: wids[w], TaskQueue: o.TaskQueue}, BareUpdateWorkflow); err != nil {
+			return Latencies{}, err
 		}
 	}
-	n := max(len(doneLat)/workers, 1)
-	for w := range workers {
-		wid := fmt.Sprintf("bare-update/%s/%d", cycleID, w)
-		wg.Go(func() {
+	var rec latencies
+	var g errgroup.Group
+	for _, wid := range wids {
+		g.Go(func() error {
 			for i := range n {
 				start := time.Now()
 				h, err := o.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: wid, UpdateName: PingUpdate,
@@ -202,19 +181,85 @@ func Load(ctx context.Context, o Options, baseURL string, reads int, bound time.
 				if err == nil {
 					err = h.Get(ctx, nil)
 				}
-				d := time.Since(start)
-				mu.Lock()
-				bareLat = append(bareLat, d)
-				if err != nil {
-					bareErr++
-				}
-				mu.Unlock()
+				rec.add(time.Since(start), err == nil)
 			}
 			_ = o.Client.SignalWorkflow(ctx, wid, "", BareSignal, nil)
+			return nil
 		})
 	}
-	wg.Wait()
-	res.BareUpdates = summarise(bareLat, bareErr)
-	o.printf("baseline: bare Temporal Update round trip: %s\n", res.BareUpdates)
-	return res, nil
+	_ = g.Wait()
+	return rec.summary(), nil
+}
+
+// httpCaller makes timed calls to the API.
+type httpCaller struct {
+	baseURL string
+	client  *http.Client
+}
+
+func newHTTPCaller(baseURL string, conns int) *httpCaller {
+	return &httpCaller{baseURL: baseURL,
+		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: conns}}}
+}
+
+// call makes one request with the token and reports how long it took and
+// whether it answered 200.
+func (h *httpCaller) call(ctx context.Context, method, path, token string, body []byte) (time.Duration, bool) {
+	req, err := http.NewRequestWithContext(ctx, method, h.baseURL+path, bytes.NewReader(body))
+	if err != nil {
+		return 0, false
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	start := time.Now()
+	resp, err := h.client.Do(req)
+	d := time.Since(start)
+	if err != nil {
+		return d, false
+	}
+	resp.Body.Close()
+	return d, resp.StatusCode == http.StatusOK
+}
+
+// latencies collects call durations from several goroutines.
+type latencies struct {
+	mu     sync.Mutex
+	ds     []time.Duration
+	errors int
+}
+
+func (l *latencies) add(d time.Duration, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ds = append(l.ds, d)
+	if !ok {
+		l.errors++
+	}
+}
+
+func (l *latencies) summary() Latencies {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return summarise(l.ds, l.errors)
+}
+
+// timeCalls makes calls 0..n-1, at most workers at a time, until ctx ends,
+// and summarises their latencies.
+func timeCalls(ctx context.Context, n, workers int, call func(i int) (time.Duration, bool)) Latencies {
+	var rec latencies
+	var g errgroup.Group
+	g.SetLimit(workers)
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			rec.add(call(i))
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return rec.summary()
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/flow"
@@ -57,68 +56,64 @@ func id(kind string, key any) uuid.UUID {
 // COPY, and returns them.
 func WriteProvince(ctx context.Context, st *store.Store, province string, n int, termStart time.Time) (*Province, error) {
 	p := &Province{}
-	var regions, stations, orgs, people, contracts [][]any
+	var seed store.Seed
 	cityCode := province + "01"
-	regions = append(regions, []any{province, "province", nil, "省" + province}, []any{cityCode, "city", province, "市" + cityCode})
+	seed.Regions = append(seed.Regions, store.SeedRegion{Code: province, Level: "province", Name: "省" + province},
+		store.SeedRegion{Code: cityCode, Level: "city", Parent: province, Name: "市" + cityCode})
 	city := id("station", cityCode)
-	stations = append(stations, []any{city, cityCode + "社工支持中心", string(codes.CityCentre), cityCode, nil, "awaiting_operator", int64(1), false})
+	seed.Stations = append(seed.Stations, store.SeedStation{Station: store.Station{ID: city, Name: cityCode + "社工支持中心",
+		Level: string(codes.CityCentre), RegionCode: cityCode, Phase: store.PhaseAwaitingOperator}, PhaseVersion: 1})
 	termEnd := termStart.AddDate(1, 0, -1)
 	for i := 0; len(p.Stations) < n; i++ {
-		county := fmt.Sprintf("%s%02d", cityCode, i+1)
 		if i >= 99 {
 			return nil, fmt.Errorf("a synthetic province holds at most %d stations", 99*stationsPerCounty)
 		}
-		regions = append(regions, []any{county, "county", cityCode, fmt.Sprintf("第%d区县", i+1)})
-		org := id("organisation", county)
-		code, err := codes.MakeCreditCode(fmt.Sprintf("52%sMJ%07d", county, 2000000+i))
-		if err != nil {
+		if err := p.addCounty(&seed, cityCode, city, i, n, termStart, termEnd); err != nil {
 			return nil, err
 		}
-		orgs = append(orgs, []any{org, county + "社会工作服务中心", code})
-		for k := range 3 {
-			people = append(people, []any{id("person", fmt.Sprintf("%s/%d", county, k)), fmt.Sprintf("督导%s-%d", county, k), "supervisor", county})
-		}
-		add := func(level codes.StationLevel, region string, parent uuid.UUID) uuid.UUID {
-			sid := id("station", region)
-			stations = append(stations, []any{sid, region + "社工站", string(level), region, parent, "operating", int64(2), true})
-			cid := id("contract", region)
-			contracts = append(contracts, []any{cid, sid, org, termStart, termEnd, 300000.0, "{}", "active"})
-			p.Stations = append(p.Stations, Station{ID: sid, OrganisationID: org, ContractID: cid, Level: string(level), RegionCode: region,
-				TermStart: termStart, TermEnd: termEnd})
-			return sid
-		}
-		countyStation := add(codes.CountyStation, county, city)
-		var township uuid.UUID
-		for t := 0; len(p.Stations) < n && t < stationsPerCounty-1; t++ {
-			if t%20 == 0 {
-				region := fmt.Sprintf("%s%03d", county, t/20+1)
-				regions = append(regions, []any{region, "township", county, ""})
-				township = add(codes.TownshipStation, region, countyStation)
-				continue
-			}
-			region := fmt.Sprintf("%s%03d%03d", county, t/20+1, t%20)
-			regions = append(regions, []any{region, "village", region[:9], ""})
-			add(codes.CommunityRoom, region, township)
-		}
 	}
-	err := st.InTx(ctx, func(tx pgx.Tx) error {
-		for _, c := range []struct {
-			table string
-			cols  []string
-			rows  [][]any
-		}{
-			{"regions", []string{"code", "level", "parent_code", "name"}, regions},
-			{"organisations", []string{"id", "name", "credit_code"}, orgs},
-			{"people", []string{"id", "name", "role", "region_code"}, people},
-			{"stations", []string{"id", "name", "level", "region_code", "parent_id", "phase", "phase_version", "workflow_started"}, stations},
-			{"contracts", []string{"id", "station_id", "organisation_id", "term_start", "term_end", "funding_yuan", "targets", "state"}, contracts},
-		} {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromRows(c.rows)); err != nil {
-				return fmt.Errorf("writing %s: %w", c.table, err)
-			}
-		}
-		_, err := tx.Exec(ctx, `UPDATE stations s SET operator_id = c.organisation_id FROM contracts c WHERE c.station_id = s.id`)
+	return p, st.BulkLoad(ctx, seed)
+}
+
+// addCounty adds the i-th county of the city: its organisation, three
+// supervisors, its county station and townships and community rooms under
+// it, until the province holds n stations.
+func (p *Province) addCounty(seed *store.Seed, cityCode string, city uuid.UUID, i, n int, termStart, termEnd time.Time) error {
+	county := fmt.Sprintf("%s%02d", cityCode, i+1)
+	seed.Regions = append(seed.Regions, store.SeedRegion{Code: county, Level: "county", Parent: cityCode, Name: fmt.Sprintf("第%d区县", i+1)})
+	org := id("organisation", county)
+	code, err := codes.MakeCreditCode(fmt.Sprintf("52%sMJ%07d", county, 2000000+i))
+	if err != nil {
 		return err
-	})
-	return p, err
+	}
+	seed.Organisations = append(seed.Organisations, store.Organisation{ID: org, Name: county + "社会工作服务中心", CreditCode: code})
+	for k := range 3 {
+		seed.People = append(seed.People, store.Person{ID: id("person", fmt.Sprintf("%s/%d", county, k)),
+			Name: fmt.Sprintf("督导%s-%d", county, k), Role: store.PersonSupervisor, RegionCode: county})
+	}
+	add := func(level codes.StationLevel, region string, parent uuid.UUID) uuid.UUID {
+		sid := id("station", region)
+		seed.Stations = append(seed.Stations, store.SeedStation{Station: store.Station{ID: sid, Name: region + "社工站",
+			Level: string(level), RegionCode: region, ParentID: &parent, Phase: store.PhaseOperating}, PhaseVersion: 2, WorkflowStarted: true})
+		cid := id("contract", region)
+		seed.Contracts = append(seed.Contracts, store.Contract{ID: cid, StationID: sid, OrganisationID: org, TermStart: termStart,
+			TermEnd: termEnd, FundingYuan: 300000, State: "active"})
+		p.Stations = append(p.Stations, Station{ID: sid, OrganisationID: org, ContractID: cid, Level: string(level), RegionCode: region,
+			TermStart: termStart, TermEnd: termEnd})
+		return sid
+	}
+	countyStation := add(codes.CountyStation, county, city)
+	var township uuid.UUID
+	for t := 0; len(p.Stations) < n && t < stationsPerCounty-1; t++ {
+		if t%20 == 0 {
+			region := fmt.Sprintf("%s%03d", county, t/20+1)
+			seed.Regions = append(seed.Regions, store.SeedRegion{Code: region, Level: "township", Parent: county})
+			township = add(codes.TownshipStation, region, countyStation)
+			continue
+		}
+		region := fmt.Sprintf("%s%03d%03d", county, t/20+1, t%20)
+		seed.Regions = append(seed.Regions, store.SeedRegion{Code: region, Level: "village", Parent: region[:9]})
+		add(codes.CommunityRoom, region, township)
+	}
+	return nil
 }

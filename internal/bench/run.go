@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/workflow"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/grading"
@@ -173,35 +173,30 @@ func (o Options) startCycle(ctx context.Context, year int) (uuid.UUID, error) {
 }
 
 // each runs fn for 0..n-1 with bounded concurrency, printing progress.
+// After the first error it starts nothing more and returns that error.
 func (o Options) each(ctx context.Context, n int, what string, fn func(i int) error) error {
-	workers := max(o.Concurrency, 1)
-	var next, done atomic.Int64
-	var firstErr error
-	var once sync.Once
-	var wg sync.WaitGroup
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(o.Concurrency, 1))
+	var done atomic.Int64
 	start := time.Now()
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				if err := fn(i); err != nil {
-					once.Do(func() { firstErr = err })
-					return
-				}
-				if d := done.Add(1); d%5000 == 0 {
-					o.printf("  %s: %d (%.0f/s)\n", what, d, float64(d)/time.Since(start).Seconds())
-				}
+	for i := range n {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if err := fn(i); err != nil {
+				return err
 			}
+			if d := done.Add(1); d%5000 == 0 {
+				o.printf("  %s: %d (%.0f/s)\n", what, d, float64(d)/time.Since(start).Seconds())
+			}
+			return nil
 		})
 	}
-	wg.Wait()
-	if firstErr == nil {
-		firstErr = ctx.Err()
+	if err := g.Wait(); err != nil {
+		return err
 	}
-	return firstErr
+	return ctx.Err()
 }
 
 // waitFor polls the cycle until done says so, printing progress.

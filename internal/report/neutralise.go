@@ -30,9 +30,11 @@ func Neutralise(text string) string {
 	return text
 }
 
-// csvWriter writes CSV records whose text fields are neutralised and always
-// quoted, as OWASP advises, and whose numbers are written bare, so a
-// spreadsheet still reads them as numbers. Lines end in "\n", as
+// csvWriter writes CSV records whose text fields are neutralised, and
+// quoted when neutralised, as OWASP advises, or when they hold a separator,
+// a quote or a line break; numbers are written bare, so a spreadsheet still
+// reads them as numbers. Other text stays unquoted, so the header after the
+// byte-order mark reads as it always has in CSV readers that keep the mark. Lines end in "\n", as
 // encoding/csv's writer ends them.
 type csvWriter struct {
 	w   *bufio.Writer
@@ -73,7 +75,7 @@ func (c *csvWriter) Write(fields []csvField) error {
 		case field.text == "":
 			// An empty cell stays empty; quoting it would change nothing.
 		default:
-			c.writeString(`"` + strings.ReplaceAll(Neutralise(field.text), `"`, `""`) + `"`)
+			c.writeString(quoted(Neutralise(field.text)))
 		}
 	}
 	c.writeString("\n")
@@ -93,4 +95,13 @@ func (c *csvWriter) writeString(s string) {
 	if c.err == nil {
 		_, c.err = c.w.WriteString(s)
 	}
+}
+
+// quoted quotes a neutralised field or one that holds a separator, a quote
+// or a line break, doubling its quotes; any other field is returned as is.
+func quoted(field string) string {
+	if !strings.HasPrefix(field, "'") && !strings.ContainsAny(field, ",\"\r\n") {
+		return field
+	}
+	return `"` + strings.ReplaceAll(field, `"`, `""`) + `"`
 }

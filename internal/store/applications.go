@@ -4,11 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Application states.
@@ -39,35 +40,19 @@ type Application struct {
 	UpdatedAt      time.Time       `json:"updated_at"`
 }
 
-// UploadedFile is a document to store with its digest.
-type UploadedFile struct {
-	Filename    string
-	ContentType string
-	Content     []byte
-}
-
-// FileRef describes a stored file.
-type FileRef struct {
-	ID          uuid.UUID `json:"id"`
-	SHA256      string    `json:"sha256"`
-	SizeBytes   int64     `json:"size_bytes"`
-	ContentType string    `json:"content_type"`
-	Filename    string    `json:"filename"`
-}
-
 // CreateApplication stores an application and its documents in one
 // transaction with an audit row.
 func (s *Store) CreateApplication(ctx context.Context, actor string, app Application, docs []UploadedFile) (Application, error) {
 	app.ID = NewID()
 	app.State = AppSubmitted
 	app.Round = 1
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
 		for _, d := range docs {
 			id := NewID()
 			sum := sha256.Sum256(d.Content)
-			if _, err := tx.Exec(ctx, `INSERT INTO files (id, sha256, size_bytes, content_type, filename, content, owner_org, station_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, sum[:], len(d.Content), d.ContentType, d.Filename, d.Content,
-				app.OrganisationID, app.StationID); err != nil {
+			if err := q.InsertApplicationDocument(ctx, db.InsertApplicationDocumentParams{ID: id, Sha256: sum[:], SizeBytes: int64(len(d.Content)),
+				ContentType: d.ContentType, Filename: d.Filename, Content: d.Content, OwnerOrg: &app.OrganisationID,
+				StationID: &app.StationID}); err != nil {
 				return err
 			}
 			app.DocumentIDs = append(app.DocumentIDs, id)
@@ -75,12 +60,12 @@ func (s *Store) CreateApplication(ctx context.Context, actor string, app Applica
 		if app.DocumentIDs == nil {
 			app.DocumentIDs = []uuid.UUID{}
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO applications (id, station_id, organisation_id, state, staffing, targets, budget_yuan, document_ids)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING created_at, updated_at`,
-			app.ID, app.StationID, app.OrganisationID, app.State, string(app.Staffing), string(app.Targets), app.BudgetYuan, app.DocumentIDs,
-		).Scan(&app.CreatedAt, &app.UpdatedAt); err != nil {
+		at, err := q.InsertApplication(ctx, db.InsertApplicationParams{ID: app.ID, StationID: app.StationID, OrganisationID: app.OrganisationID,
+			State: app.State, Staffing: app.Staffing, Targets: app.Targets, BudgetYuan: app.BudgetYuan, DocumentIds: app.DocumentIDs})
+		if err != nil {
 			return err
 		}
+		app.CreatedAt, app.UpdatedAt = at.CreatedAt, at.UpdatedAt
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "application.submitted", ObjectType: "application",
 			ObjectID: app.ID.String(), Detail: mustJSON(map[string]any{"station_id": app.StationID, "organisation_id": app.OrganisationID,
 				"documents": len(docs)})})
@@ -88,22 +73,16 @@ func (s *Store) CreateApplication(ctx context.Context, actor string, app Applica
 	return app, err
 }
 
-const applicationColumns = `id, station_id, organisation_id, state, staffing::text, targets::text, budget_yuan::float8, document_ids,
-	round, review_task_id, decision_reason, contract_id, created_at, updated_at`
-
-func scanApplication(r pgx.CollectableRow) (Application, error) {
-	var a Application
-	var staffing, targets string
-	err := r.Scan(&a.ID, &a.StationID, &a.OrganisationID, &a.State, &staffing, &targets, &a.BudgetYuan, &a.DocumentIDs,
-		&a.Round, &a.ReviewTaskID, &a.DecisionReason, &a.ContractID, &a.CreatedAt, &a.UpdatedAt)
-	a.Staffing, a.Targets = json.RawMessage(staffing), json.RawMessage(targets)
-	return a, err
-}
-
 // GetApplication returns one application or ErrNotFound.
 func (s *Store) GetApplication(ctx context.Context, id uuid.UUID) (Application, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = $1`, id)
-	return collectOne(rows, scanApplication)
+	r, err := s.q.GetApplication(ctx, id)
+	return applicationFromDB(r), notFound(err)
+}
+
+func applicationFromDB(r db.Application) Application {
+	return Application{ID: r.ID, StationID: r.StationID, OrganisationID: r.OrganisationID, State: r.State, Staffing: r.Staffing,
+		Targets: r.Targets, BudgetYuan: r.BudgetYuan, DocumentIDs: r.DocumentIds, Round: r.Round, ReviewTaskID: r.ReviewTaskID,
+		DecisionReason: r.DecisionReason, ContractID: r.ContractID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // ApplicationsAwaitingReview returns applications submitted more than
@@ -111,13 +90,8 @@ func (s *Store) GetApplication(ctx context.Context, id uuid.UUID) (Application, 
 // between storing one and handing it to the workflow is mended by sending
 // it again (the hand-over is idempotent).
 func (s *Store) ApplicationsAwaitingReview(ctx context.Context, olderThan time.Duration, limit int) ([]Application, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+applicationColumns+` FROM applications
-		WHERE state = 'submitted' AND created_at < now() - $1::interval ORDER BY created_at LIMIT $2`,
-		fmt.Sprintf("%d milliseconds", olderThan.Milliseconds()), limit)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, scanApplication)
+	rows, err := s.q.ApplicationsAwaitingReview(ctx, db.ApplicationsAwaitingReviewParams{OlderThan: interval(olderThan), MaxRows: limit})
+	return mapRows(rows, applicationFromDB), err
 }
 
 // ApplicationProjection is the review process's view of an application.
@@ -135,11 +109,10 @@ type ApplicationProjection struct {
 // ProjectApplication writes the review's state of an application, with an
 // audit row; a repeated version changes nothing.
 func (s *Store) ProjectApplication(ctx context.Context, p ApplicationProjection) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE applications SET state = $2, round = $3, review_task_id = coalesce($4, review_task_id),
-				decision_reason = $5, contract_id = coalesce($6, contract_id), version = $7, updated_at = now()
-			WHERE id = $1 AND version < $7`, p.ID, p.State, p.Round, p.ReviewTaskID, p.DecisionReason, p.ContractID, p.Version)
-		if err != nil || tag.RowsAffected() == 0 {
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.ProjectApplication(ctx, db.ProjectApplicationParams{ID: p.ID, State: p.State, Round: p.Round, ReviewTaskID: p.ReviewTaskID,
+			DecisionReason: p.DecisionReason, ContractID: p.ContractID, Version: p.Version})
+		if err != nil || n == 0 {
 			return err
 		}
 		detail := map[string]any{"state": p.State, "round": p.Round}
@@ -154,10 +127,9 @@ func (s *Store) ProjectApplication(ctx context.Context, p ApplicationProjection)
 // AmendApplication replaces an application's plan with the amended one the
 // organisation filed; the same round filed twice changes nothing.
 func (s *Store) AmendApplication(ctx context.Context, id uuid.UUID, round int, staffing, targets json.RawMessage, budget float64, actor string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE applications SET staffing = $2, targets = $3, budget_yuan = $4, round = $5, updated_at = now()
-			WHERE id = $1 AND round < $5`, id, string(staffing), string(targets), budget, round)
-		if err != nil || tag.RowsAffected() == 0 {
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.AmendApplication(ctx, db.AmendApplicationParams{ID: id, Staffing: staffing, Targets: targets, BudgetYuan: budget, Round: round})
+		if err != nil || n == 0 {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "application.amended", ObjectType: "application",
@@ -165,112 +137,12 @@ func (s *Store) AmendApplication(ctx context.Context, id uuid.UUID, round int, s
 	})
 }
 
-// Contract is a term under which an organisation runs a station.
-type Contract struct {
-	ID             uuid.UUID       `json:"id"`
-	StationID      uuid.UUID       `json:"station_id"`
-	OrganisationID uuid.UUID       `json:"organisation_id"`
-	TermStart      time.Time       `json:"term_start"`
-	TermEnd        time.Time       `json:"term_end"`
-	FundingYuan    float64         `json:"funding_yuan"`
-	Targets        json.RawMessage `json:"targets"`
-	State          string          `json:"state"`
-}
-
-// CreateContractFromApplication writes the contract an approval starts,
-// with the application's funding and targets. The contract's ID is given
-// by the caller, so a retry inserts nothing twice.
-func (s *Store) CreateContractFromApplication(ctx context.Context, contractID, applicationID uuid.UUID, start, end time.Time, actor string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO contracts (id, station_id, organisation_id, term_start, term_end, funding_yuan, targets)
-			SELECT $1, station_id, organisation_id, $3, $4, budget_yuan, targets FROM applications WHERE id = $2
-			ON CONFLICT (id) DO NOTHING`, contractID, applicationID, start, end)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contracts WHERE id = $1)`, contractID).Scan(&exists); err != nil {
-				return err
-			}
-			if !exists {
-				return fmt.Errorf("application %s: %w", applicationID, ErrNotFound)
-			}
-			return nil
-		}
-		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "contract.created", ObjectType: "contract",
-			ObjectID: contractID.String(), Detail: mustJSON(map[string]any{"application_id": applicationID,
-				"term_start": start.Format(time.DateOnly), "term_end": end.Format(time.DateOnly)})})
-	})
-}
-
-// ContractsOf lists a station's contracts, newest first.
-func (s *Store) ContractsOf(ctx context.Context, stationID uuid.UUID) ([]Contract, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan::float8, targets::text, state
-		FROM contracts WHERE station_id = $1 ORDER BY term_start DESC`, stationID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, scanContract)
-}
-
-func scanContract(r pgx.CollectableRow) (Contract, error) {
-	var c Contract
-	var targets string
-	err := r.Scan(&c.ID, &c.StationID, &c.OrganisationID, &c.TermStart, &c.TermEnd, &c.FundingYuan, &targets, &c.State)
-	c.Targets = json.RawMessage(targets)
-	return c, err
-}
-
-// StationStatus is one line of an organisation's status page.
-type StationStatus struct {
-	Station Station `json:"station"`
-	Due     []Task  `json:"due"`
-}
-
-// OrganisationStatus lists each station the organisation operates or has
-// applied for, with the open tasks there, soonest due first.
-func (s *Store) OrganisationStatus(ctx context.Context, orgID uuid.UUID) ([]StationStatus, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE operator_id = $1
-		OR id IN (SELECT station_id FROM applications WHERE organisation_id = $1) ORDER BY id`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	stations, err := pgx.CollectRows(rows, scanStation)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]StationStatus, 0, len(stations))
-	for _, st := range stations {
-		// Only the organisation's own work: tasks addressed to it and the
-		// reviews of its own applications, never a competitor's.
-		rows, err := s.Pool.Query(ctx, `SELECT `+taskListColumns+` FROM tasks WHERE station_id = $1
-			AND state IN ('open', 'claimed', 'escalated')
-			AND ((assignee_kind = 'org' AND assignee_id = $2)
-				OR subject_id IN (SELECT id FROM applications WHERE organisation_id = $3))
-			ORDER BY due_at`, st.ID, orgID.String(), orgID)
-		if err != nil {
-			return nil, err
-		}
-		due, err := pgx.CollectRows(rows, scanTask)
-		if err != nil {
-			return nil, err
-		}
-		if due == nil {
-			due = []Task{}
-		}
-		out = append(out, StationStatus{Station: st, Due: due})
-	}
-	return out, nil
-}
-
 // CloseUnreviewedApplication closes an application its station refused to
 // review (the station was no longer open), with the reason.
 func (s *Store) CloseUnreviewedApplication(ctx context.Context, id uuid.UUID, reason, actor string) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE applications SET state = 'closed', decision_reason = $2, updated_at = now()
-			WHERE id = $1 AND state = 'submitted'`, id, reason)
-		if err != nil || tag.RowsAffected() == 0 {
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.CloseUnreviewedApplication(ctx, db.CloseUnreviewedApplicationParams{ID: id, Reason: reason})
+		if err != nil || n == 0 {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "application.closed", ObjectType: "application",

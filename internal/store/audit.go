@@ -6,10 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // AuditEntry is one event in the append-only audit log. Actor and the object
@@ -27,7 +30,7 @@ type AuditEntry struct {
 }
 
 // auditLockKey serialises appends so each row links to the one before it.
-const auditLockKey = 0x5354_4146_4155_4449 // "STAFAUDI"
+const auditLockKey = 0x5354_4146_4155_4449
 
 // AppendAudit appends entries to the audit log inside tx, chaining each to
 // the previous row. The caller's transaction makes the entries atomic with
@@ -36,17 +39,21 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, entries ...AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(auditLockKey)); err != nil {
+	q := db.New(tx)
+	if err := q.LockAudit(ctx, auditLockKey); err != nil {
 		return fmt.Errorf("locking audit log: %w", err)
 	}
 	var seq int64
 	prev := make([]byte, sha256.Size)
-	err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&seq, &prev)
-	if err != nil && err != pgx.ErrNoRows {
+	head, err := q.AuditHead(ctx)
+	switch {
+	case err == nil:
+		seq, prev = head.Seq, head.Hash
+	case !errors.Is(err, pgx.ErrNoRows):
 		return fmt.Errorf("reading audit log head: %w", err)
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	rows := make([][]any, 0, len(entries))
+	rows := make([]db.AppendAuditParams, 0, len(entries))
 	for _, e := range entries {
 		seq++
 		e.Seq = seq
@@ -60,12 +67,10 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, entries ...AuditEntry) error {
 		e.PrevHash = prev
 		e.Hash = e.computeHash()
 		prev = e.Hash
-		rows = append(rows, []any{e.Seq, e.At, e.Actor, e.Action, e.ObjectType, e.ObjectID, string(e.Detail), e.PrevHash, e.Hash})
+		rows = append(rows, db.AppendAuditParams{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, ObjectType: e.ObjectType,
+			ObjectID: e.ObjectID, Detail: e.Detail, PrevHash: e.PrevHash, Hash: e.Hash})
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit_log"},
-		[]string{"seq", "at", "actor", "action", "object_type", "object_id", "detail", "prev_hash", "hash"},
-		pgx.CopyFromRows(rows))
-	if err != nil {
+	if _, err := q.AppendAudit(ctx, rows); err != nil {
 		return fmt.Errorf("appending to audit log: %w", err)
 	}
 	return nil
@@ -103,8 +108,7 @@ type AuditVerification struct {
 // first place where it breaks: an edited row (its hash no longer matches its
 // content), a deleted row (a gap in seq) or reordered rows (a broken link).
 func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT seq, at, actor, action, object_type, object_id, detail::text, prev_hash, hash
-		FROM audit_log ORDER BY seq`)
+	rows, err := s.pool.Query(ctx, db.AuditChainSQL)
 	if err != nil {
 		return AuditVerification{}, err
 	}
@@ -138,17 +142,10 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 }
 
 // ListAudit returns the audit entries about one object, oldest first.
-func ListAudit(ctx context.Context, db DBTX, objectType, objectID string) ([]AuditEntry, error) {
-	rows, err := db.Query(ctx, `SELECT seq, at, actor, action, object_type, object_id, detail::text
-		FROM audit_log WHERE object_type = $1 AND object_id = $2 ORDER BY seq`, objectType, objectID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
-		var e AuditEntry
-		var detail string
-		err := r.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &detail)
-		e.Detail = json.RawMessage(detail)
-		return e, err
-	})
+func ListAudit(ctx context.Context, dbtx DBTX, objectType, objectID string) ([]AuditEntry, error) {
+	rows, err := db.New(dbtx).AuditOf(ctx, db.AuditOfParams{ObjectType: objectType, ObjectID: objectID})
+	return mapRows(rows, func(r db.AuditOfRow) AuditEntry {
+		return AuditEntry{Seq: r.Seq, At: r.At, Actor: r.Actor, Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID,
+			Detail: json.RawMessage(r.Detail)}
+	}), err
 }

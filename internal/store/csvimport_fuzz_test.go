@@ -30,9 +30,8 @@ func FuzzCSVRecordSource(f *testing.F) {
 		if err != nil {
 			return // the importer answers an unreadable header before any row
 		}
-		src := &csvRecordSource{csv: cr, width: len(headerRow), stationID: NewID(), orgID: NewID(), importID: NewID(),
-			today: today, maxRows: 1000}
-		if herrs := src.mapHeader(headerRow); herrs != nil {
+		src, herrs := newCSVRecordSource(cr, headerRow, NewID(), NewID(), today, 1000)
+		if herrs != nil {
 			for _, e := range herrs.Rows {
 				if e.Line != 1 || e.Message == "" {
 					t.Fatalf("a header error %+v does not name line 1 with a message", e)

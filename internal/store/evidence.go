@@ -2,141 +2,27 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/evidence"
 	"github.com/stationflow/stationflow/internal/period"
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
-// Evidence file kinds.
-const (
-	FileDocument     = "document"
-	FilePhoto        = "photo"
-	FileSignInSheet  = "sign_in_sheet"
-	FileCaseDocument = "case_document"
+// LineTotals adds up service records; LineEvidence is one service line
+// against its target; FileUse is another place the same bytes were filed.
+// The evidence package computes them.
+type (
+	LineTotals   = evidence.LineTotals
+	LineEvidence = evidence.LineEvidence
+	FileUse      = evidence.FileUse
 )
-
-// StationFile is an evidence file to store for a station.
-type StationFile struct {
-	StationID      uuid.UUID
-	OrganisationID uuid.UUID
-	Kind           string
-	EvidenceDate   time.Time // the day the evidence is of; its quarter files it
-	Filename       string
-	ContentType    string
-	Content        []byte
-}
-
-// EvidenceFile is a stored evidence file, without its content.
-type EvidenceFile struct {
-	FileRef
-	Kind         string    `json:"kind"`
-	Period       string    `json:"period"`
-	EvidenceDate string    `json:"evidence_date"`
-	CreatedAt    time.Time `json:"created_at"`
-}
-
-const evidenceFileColumns = `id, encode(sha256, 'hex'), size_bytes, content_type, filename, kind, coalesce(period, ''),
-	coalesce(to_char(evidence_date, 'YYYY-MM-DD'), ''), created_at`
-
-func scanEvidenceFile(r pgx.CollectableRow) (EvidenceFile, error) {
-	var f EvidenceFile
-	err := r.Scan(&f.ID, &f.SHA256, &f.SizeBytes, &f.ContentType, &f.Filename, &f.Kind, &f.Period, &f.EvidenceDate, &f.CreatedAt)
-	return f, err
-}
-
-// SaveStationFile stores an evidence file with its sha256, filed under the
-// quarter of its evidence date, with an audit row that never names the
-// file. The same bytes saved again for the same station and quarter return
-// the file stored first, and nothing is added.
-func (s *Store) SaveStationFile(ctx context.Context, actor string, f StationFile) (EvidenceFile, error) {
-	if f.EvidenceDate.IsZero() {
-		return EvidenceFile{}, errors.New("an evidence file needs its evidence date")
-	}
-	day := calendarDay(f.EvidenceDate)
-	quarter := period.Of(day).String()
-	sum := sha256.Sum256(f.Content)
-	var out EvidenceFile
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `INSERT INTO files (id, sha256, size_bytes, content_type, filename, content, owner_org, station_id,
-				kind, period, evidence_date)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-			ON CONFLICT (station_id, period, sha256) WHERE period IS NOT NULL DO NOTHING
-			RETURNING `+evidenceFileColumns,
-			NewID(), sum[:], len(f.Content), f.ContentType, f.Filename, f.Content, f.OrganisationID, f.StationID, f.Kind, quarter, day)
-		var err error
-		out, err = collectOne(rows, scanEvidenceFile)
-		if errors.Is(err, ErrNotFound) { // stored before: return that file
-			rows, _ := tx.Query(ctx, `SELECT `+evidenceFileColumns+` FROM files WHERE station_id = $1 AND period = $2 AND sha256 = $3`,
-				f.StationID, quarter, sum[:])
-			out, err = collectOne(rows, scanEvidenceFile)
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "evidence_file.saved", ObjectType: "station",
-			ObjectID: f.StationID.String(), Detail: mustJSON(map[string]any{"id": out.ID, "kind": out.Kind, "sha256": out.SHA256,
-				"size": out.SizeBytes, "period": out.Period})})
-	})
-	if err != nil {
-		return EvidenceFile{}, err
-	}
-	return out, nil
-}
-
-// LineTotals adds up service records.
-type LineTotals struct {
-	Records               int64   `json:"records"`
-	BeneficiariesElderly  int64   `json:"beneficiaries_elderly"`
-	BeneficiariesChildren int64   `json:"beneficiaries_children"`
-	BeneficiariesDisabled int64   `json:"beneficiaries_disabled"`
-	BeneficiariesHardship int64   `json:"beneficiaries_hardship"`
-	Beneficiaries         int64   `json:"beneficiaries"` // the four groups together
-	Volunteers            int64   `json:"volunteers"`
-	VolunteerHours        float64 `json:"volunteer_hours"`
-	ResourcesYuan         float64 `json:"resources_yuan"`
-	Cases                 int64   `json:"cases"`
-}
-
-func (t *LineTotals) add(o LineTotals) {
-	t.Records += o.Records
-	t.BeneficiariesElderly += o.BeneficiariesElderly
-	t.BeneficiariesChildren += o.BeneficiariesChildren
-	t.BeneficiariesDisabled += o.BeneficiariesDisabled
-	t.BeneficiariesHardship += o.BeneficiariesHardship
-	t.Beneficiaries += o.Beneficiaries
-	t.Volunteers += o.Volunteers
-	t.VolunteerHours = roundDecimals(t.VolunteerHours+o.VolunteerHours, 2)
-	t.ResourcesYuan = roundDecimals(t.ResourcesYuan+o.ResourcesYuan, 2)
-	t.Cases += o.Cases
-}
-
-// LineEvidence is one service line's quarter against its target.
-type LineEvidence struct {
-	ServiceLine string `json:"service_line"`
-	LineTotals
-	Measure   string   `json:"measure"`  // "yuan" for resource_linking (achieved = resources_yuan), otherwise "people" (achieved = beneficiaries)
-	Achieved  float64  `json:"achieved"` // in Measure
-	Target    *float64 `json:"target"`   // the year target pro-rated to the quarter's days inside the term; nil without a contract
-	Coverage  *float64 `json:"coverage"` // achieved / target; nil without a target above zero
-	NoRecords bool     `json:"no_records"`
-}
-
-// FileUse is another place the same bytes were filed.
-type FileUse struct {
-	StationID uuid.UUID `json:"station_id"`
-	Period    string    `json:"period"` // empty for an application document
-	FileID    uuid.UUID `json:"file_id"`
-}
 
 // PackFile is an evidence file of the quarter, with where else its bytes
 // were filed.
@@ -168,35 +54,13 @@ type EvidencePack struct {
 // another station.
 func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.Quarter) (EvidencePack, error) {
 	pack := EvidencePack{StationID: stationID, Quarter: q.String(), Files: []PackFile{}, Flags: []string{}}
+	term, err := s.quarterTerm(ctx, stationID, q, &pack)
+	if err != nil {
+		return pack, err
+	}
 	from, to := q.First(), q.Last()
-
-	var contractID uuid.UUID
-	var termStart, termEnd time.Time
-	var targetsJSON string
-	err := s.Pool.QueryRow(ctx, `SELECT id, term_start, term_end, targets::text FROM contracts
-		WHERE station_id = $1 AND term_start <= $3 AND term_end >= $2 ORDER BY term_start DESC, id LIMIT 1`,
-		stationID, from, to).Scan(&contractID, &termStart, &termEnd, &targetsJSON)
-	var targets map[string]*float64
-	var quarterDays, termDays int
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		pack.Flags = append(pack.Flags, "no contract covers "+q.String()+"; there are no targets to measure against")
-	case err != nil:
-		return pack, fmt.Errorf("finding the contract: %w", err)
-	default:
-		pack.ContractID = &contractID
-		if termStart.After(from) {
-			from = termStart
-		}
-		if termEnd.Before(to) {
-			to = termEnd
-		}
-		quarterDays = q.Days(termStart, termEnd)
-		termDays = int(termEnd.Sub(termStart).Hours()/24) + 1
-		if err := json.Unmarshal([]byte(targetsJSON), &targets); err != nil {
-			targets = nil
-			pack.Flags = append(pack.Flags, "the contract's targets cannot be read")
-		}
+	if term != nil {
+		from, to, _, _ = term.Window(q)
 	}
 	pack.From, pack.To = from.Format(time.DateOnly), to.Format(time.DateOnly)
 
@@ -204,162 +68,89 @@ func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.
 	if err != nil {
 		return pack, err
 	}
-	for _, line := range forms.ServiceLines {
-		le := LineEvidence{ServiceLine: line, LineTotals: totals[line], Measure: "people"}
-		le.Achieved = float64(le.Beneficiaries)
-		if line == "resource_linking" {
-			le.Measure, le.Achieved = "yuan", le.ResourcesYuan
-		}
-		if year := targets[line]; year != nil && termDays > 0 {
-			t := roundDecimals(*year*float64(quarterDays)/float64(termDays), 2)
-			le.Target = &t
-			if t > 0 {
-				c := roundDecimals(le.Achieved/t, 4)
-				le.Coverage = &c
-			}
-		}
-		if le.Records == 0 {
-			le.NoRecords = true
-			pack.Flags = append(pack.Flags, "no records for "+line)
-		}
-		pack.Totals.add(le.LineTotals)
-		pack.Lines = append(pack.Lines, le)
-	}
+	lines, sum, flags := evidence.QuarterLines(totals, term, q)
+	pack.Lines, pack.Totals, pack.Flags = lines, sum, append(pack.Flags, flags...)
 
 	files, err := s.packFiles(ctx, stationID, q)
 	if err != nil {
 		return pack, err
 	}
 	for _, f := range files {
-		for _, use := range f.AlsoUsedIn {
-			switch {
-			case use.StationID == stationID:
-				pack.Flags = append(pack.Flags, fmt.Sprintf("file %s was also used in %s", f.ID, use.Period))
-			case use.Period == "":
-				pack.Flags = append(pack.Flags, fmt.Sprintf("file %s was also used at station %s (file %s)", f.ID, use.StationID, use.FileID))
-			default:
-				pack.Flags = append(pack.Flags, fmt.Sprintf("file %s was also used at station %s in %s", f.ID, use.StationID, use.Period))
-			}
-		}
+		pack.Flags = append(pack.Flags, evidence.ReuseFlags(stationID, f.ID, f.AlsoUsedIn)...)
 	}
 	pack.Files = append(pack.Files, files...)
 	return pack, nil
 }
 
+// quarterTerm finds the contract covering the quarter: the station's
+// contract whose term meets it, the latest starting first. Without one, or
+// with targets that cannot be read, it says so in the pack's flags.
+func (s *Store) quarterTerm(ctx context.Context, stationID uuid.UUID, q period.Quarter, pack *EvidencePack) (*evidence.Term, error) {
+	c, err := s.q.QuarterContract(ctx, db.QuarterContractParams{StationID: stationID, FirstDay: q.First(), LastDay: q.Last()})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		pack.Flags = append(pack.Flags, "no contract covers "+q.String()+"; there are no targets to measure against")
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("finding the contract: %w", err)
+	}
+	pack.ContractID = &c.ID
+	term := evidence.Term{Start: c.TermStart, End: c.TermEnd}
+	if err := json.Unmarshal([]byte(c.Targets), &term.Targets); err != nil {
+		term.Targets = nil
+		pack.Flags = append(pack.Flags, "the contract's targets cannot be read")
+	}
+	return &term, nil
+}
+
 // lineTotals adds up a station's records dated from..to per service line,
 // in one aggregate over the (station_id, date) index.
 func (s *Store) lineTotals(ctx context.Context, stationID uuid.UUID, from, to time.Time) (map[string]LineTotals, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT service_line, count(*), sum(beneficiaries_elderly), sum(beneficiaries_children),
-			sum(beneficiaries_disabled), sum(beneficiaries_hardship), coalesce(sum(volunteers), 0),
-			coalesce(sum(volunteer_hours), 0)::float8, coalesce(sum(resources_yuan), 0)::float8, coalesce(sum(cases), 0)
-		FROM service_records WHERE station_id = $1 AND date BETWEEN $2 AND $3 GROUP BY service_line`, stationID, from, to)
+	rows, err := s.q.LineTotals(ctx, db.LineTotalsParams{StationID: stationID, FromDay: from, ToDay: to})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]LineTotals{}
-	for rows.Next() {
-		var line string
-		var t LineTotals
-		if err := rows.Scan(&line, &t.Records, &t.BeneficiariesElderly, &t.BeneficiariesChildren, &t.BeneficiariesDisabled,
-			&t.BeneficiariesHardship, &t.Volunteers, &t.VolunteerHours, &t.ResourcesYuan, &t.Cases); err != nil {
-			return nil, err
-		}
-		t.Beneficiaries = t.BeneficiariesElderly + t.BeneficiariesChildren + t.BeneficiariesDisabled + t.BeneficiariesHardship
-		out[line] = t
+	for _, r := range rows {
+		out[r.ServiceLine] = LineTotals{Records: r.Records, BeneficiariesElderly: r.Elderly, BeneficiariesChildren: r.Children,
+			BeneficiariesDisabled: r.Disabled, BeneficiariesHardship: r.Hardship,
+			Beneficiaries: r.Elderly + r.Children + r.Disabled + r.Hardship, Volunteers: r.Volunteers,
+			VolunteerHours: r.VolunteerHours, ResourcesYuan: r.ResourcesYuan, Cases: r.Cases}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // packFiles lists the files filed under the quarter with the other places
 // their bytes were filed: another quarter (at any station) or another
 // station. An application document at the same station does not count.
 func (s *Store) packFiles(ctx context.Context, stationID uuid.UUID, q period.Quarter) ([]PackFile, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+evidenceFileColumns+` FROM files WHERE station_id = $1 AND period = $2
-		ORDER BY evidence_date, created_at, id`, stationID, q.String())
+	quarter := q.String()
+	rows, err := s.q.QuarterFiles(ctx, db.QuarterFilesParams{StationID: &stationID, Period: &quarter})
 	if err != nil {
 		return nil, err
 	}
-	files, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PackFile, error) {
-		f, err := scanEvidenceFile(r)
-		return PackFile{EvidenceFile: f, AlsoUsedIn: []FileUse{}}, err
+	files := mapRows(rows, func(r db.QuarterFilesRow) PackFile {
+		return PackFile{EvidenceFile: evidenceFileFromDB(db.InsertStationFileRow(r)), AlsoUsedIn: []FileUse{}}
 	})
-	if err != nil || len(files) == 0 {
-		return files, err
+	if len(files) == 0 {
+		return files, nil
 	}
 	byID := make(map[uuid.UUID]*PackFile, len(files))
 	for i := range files {
 		byID[files[i].ID] = &files[i]
 	}
-	rows, err = s.Pool.Query(ctx, `SELECT f.id, o.station_id, coalesce(o.period, ''), o.id
-		FROM files f JOIN files o ON o.sha256 = f.sha256 AND o.id <> f.id
-		WHERE f.station_id = $1 AND f.period = $2
-			AND (o.station_id IS DISTINCT FROM f.station_id OR (o.period IS NOT NULL AND o.period <> f.period))
-		ORDER BY f.id, o.period, o.station_id, o.id`, stationID, q.String())
+	uses, err := s.q.QuarterFileUses(ctx, db.QuarterFileUsesParams{StationID: &stationID, Period: &quarter})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var fileID uuid.UUID
-		var other *uuid.UUID
-		var use FileUse
-		if err := rows.Scan(&fileID, &other, &use.Period, &use.FileID); err != nil {
-			return nil, err
+	for _, u := range uses {
+		use := FileUse{Period: u.OtherPeriod, FileID: u.OtherFileID}
+		if u.OtherStationID != nil {
+			use.StationID = *u.OtherStationID
 		}
-		if other != nil {
-			use.StationID = *other
-		}
-		f := byID[fileID]
+		f := byID[u.FileID]
 		f.Duplicate = true
 		f.AlsoUsedIn = append(f.AlsoUsedIn, use)
 	}
-	return files, rows.Err()
-}
-
-// ForeignEvidence returns, in the order given and once each, the ids that
-// are not a service record or file of the station; with q, also those not
-// dated inside the quarter (a record's date, a file's period). The caller
-// refuses a form that cites them. With q nil any record or file of the
-// station is its own, application documents included.
-func (s *Store) ForeignEvidence(ctx context.Context, stationID uuid.UUID, q *period.Quarter, ids []uuid.UUID) ([]uuid.UUID, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var from, to *time.Time
-	var quarter *string
-	if q != nil {
-		f, l, qs := q.First(), q.Last(), q.String()
-		from, to, quarter = &f, &l, &qs
-	}
-	rows, err := s.Pool.Query(ctx, `SELECT id FROM service_records
-			WHERE station_id = $1 AND id = ANY($2) AND ($3::date IS NULL OR date BETWEEN $3 AND $4)
-		UNION ALL
-		SELECT id FROM files WHERE station_id = $1 AND id = ANY($2) AND ($5::text IS NULL OR period = $5)`,
-		stationID, ids, from, to, quarter)
-	if err != nil {
-		return nil, err
-	}
-	own, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	if err != nil {
-		return nil, err
-	}
-	seen := make(map[uuid.UUID]bool, len(ids))
-	for _, id := range own {
-		seen[id] = true
-	}
-	var foreign []uuid.UUID
-	for _, id := range ids {
-		if !seen[id] {
-			foreign = append(foreign, id)
-			seen[id] = true
-		}
-	}
-	return foreign, nil
-}
-
-// roundDecimals rounds x to the given number of decimals.
-func roundDecimals(x float64, decimals int) float64 {
-	p := math.Pow10(decimals)
-	return math.Round(x*p) / p
+	return files, nil
 }

@@ -46,7 +46,7 @@ func BenchmarkImportCSV(b *testing.B) {
 		b.Fatal(err)
 	}
 	org := newOrganisation(b, st, 99)
-	if _, err := st.Pool.Exec(ctx, `CREATE TABLE bench_copy (date date, service_line text, activity_type text,
+	if _, err := st.DBForTests().Exec(ctx, `CREATE TABLE bench_copy (date date, service_line text, activity_type text,
 		beneficiaries_elderly int, beneficiaries_children int, beneficiaries_disabled int, beneficiaries_hardship int,
 		volunteers int, volunteer_hours numeric(12, 2), resources_yuan numeric(14, 2), cases int)`); err != nil {
 		b.Fatal(err)
@@ -65,7 +65,7 @@ func BenchmarkImportCSV(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := st.Pool.Exec(ctx, `TRUNCATE bench_copy`); err != nil {
+		if _, err := st.DBForTests().Exec(ctx, `TRUNCATE bench_copy`); err != nil {
 			b.Fatal(err)
 		}
 		f, err := os.Open(file)
@@ -91,7 +91,7 @@ func BenchmarkImportCSV(b *testing.B) {
 	}
 	b.StopTimer()
 	var copied int64
-	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM bench_copy`).Scan(&copied); err != nil || copied != benchRows {
+	if err := st.DBForTests().QueryRow(ctx, `SELECT count(*) FROM bench_copy`).Scan(&copied); err != nil || copied != benchRows {
 		b.Fatalf("psql copied %d rows (%v), want %d", copied, err, benchRows)
 	}
 	start := time.Now()

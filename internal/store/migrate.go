@@ -30,7 +30,7 @@ func (s *Store) Migrate(ctx context.Context) (MigrationResult, error) {
 	if err != nil {
 		return MigrationResult{}, err
 	}
-	db := stdlib.OpenDBFromPool(s.Pool)
+	db := stdlib.OpenDBFromPool(s.pool)
 	defer db.Close()
 	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations,
 		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true))

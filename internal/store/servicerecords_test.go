@@ -63,7 +63,7 @@ func recordsCSVFile(n int) []byte {
 func countRows(t testing.TB, st *store.Store, sql string, args ...any) int64 {
 	t.Helper()
 	var n int64
-	if err := st.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+	if err := st.DBForTests().QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -71,7 +71,7 @@ func countRows(t testing.TB, st *store.Store, sql string, args ...any) int64 {
 
 func auditActions(t testing.TB, st *store.Store, stationID uuid.UUID, action string) []store.AuditEntry {
 	t.Helper()
-	entries, err := store.ListAudit(context.Background(), st.Pool, "station", stationID.String())
+	entries, err := store.ListAudit(context.Background(), st.DBForTests(), "station", stationID.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestACSVImportStoresEveryRowOnceAndTheSameBytesAgainAreAReplay(t *testing.T
 	}
 	var minLine, maxLine int
 	var elderly int64
-	if err := st.Pool.QueryRow(ctx, `SELECT min(line), max(line), sum(beneficiaries_elderly) FROM service_records WHERE import_id = $1`,
+	if err := st.DBForTests().QueryRow(ctx, `SELECT min(line), max(line), sum(beneficiaries_elderly) FROM service_records WHERE import_id = $1`,
 		res.ImportID).Scan(&minLine, &maxLine, &elderly); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestACSVImportStoresEveryRowOnceAndTheSameBytesAgainAreAReplay(t *testing.T
 	var source string
 	var rows int64
 	var digestLen int
-	if err := st.Pool.QueryRow(ctx, `SELECT source, rows, length(sha256) FROM service_record_imports WHERE id = $1`, res.ImportID).
+	if err := st.DBForTests().QueryRow(ctx, `SELECT source, rows, length(sha256) FROM service_record_imports WHERE id = $1`, res.ImportID).
 		Scan(&source, &rows, &digestLen); err != nil || source != "csv" || rows != 1200 || digestLen != 32 {
 		t.Fatalf("import row: %s %d %d (%v)", source, rows, digestLen, err)
 	}
@@ -306,7 +306,7 @@ func TestAJSONBatchIsStoredOnceAndReplayed(t *testing.T) {
 	}
 	var lines []int
 	var source string
-	rows, _ := st.Pool.Query(ctx, `SELECT r.line, i.source FROM service_records r JOIN service_record_imports i ON i.id = r.import_id ORDER BY line`)
+	rows, _ := st.DBForTests().Query(ctx, `SELECT r.line, i.source FROM service_records r JOIN service_record_imports i ON i.id = r.import_id ORDER BY line`)
 	for rows.Next() {
 		var l int
 		if err := rows.Scan(&l, &source); err != nil {
@@ -359,7 +359,7 @@ func TestAnEvidenceFileIsSavedOncePerStationAndQuarter(t *testing.T) {
 func insertContract(t testing.TB, st *store.Store, stationID, orgID uuid.UUID, start, end string, targets string) uuid.UUID {
 	t.Helper()
 	id := store.NewID()
-	if _, err := st.Pool.Exec(context.Background(), `INSERT INTO contracts (id, station_id, organisation_id, term_start, term_end, targets)
+	if _, err := st.DBForTests().Exec(context.Background(), `INSERT INTO contracts (id, station_id, organisation_id, term_start, term_end, targets)
 		VALUES ($1, $2, $3, $4, $5, $6)`, id, stationID, orgID, start, end, targets); err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // Station phases, as the station's lifecycle workflow reports them.
@@ -50,7 +52,7 @@ func (e *StationRuleError) Error() string { return e.Field + ": " + e.Message }
 // CheckStationParent checks the level/parent rule: a city centre has no
 // parent; every other station's parent is the station one level up whose
 // region contains it.
-func CheckStationParent(ctx context.Context, db DBTX, level codes.StationLevel, regionCode string, parentID *uuid.UUID) error {
+func CheckStationParent(ctx context.Context, dbtx DBTX, level codes.StationLevel, regionCode string, parentID *uuid.UUID) error {
 	wantLevel, hasParent := level.Parent()
 	if !hasParent {
 		if parentID != nil {
@@ -62,18 +64,17 @@ func CheckStationParent(ctx context.Context, db DBTX, level codes.StationLevel, 
 	if parentID == nil {
 		return &StationRuleError{Field: "parent_id", Message: fmt.Sprintf("a %s needs its parent %s (region %s)", level, wantLevel, wantRegion)}
 	}
-	var gotLevel, gotRegion string
-	err := db.QueryRow(ctx, `SELECT level, region_code FROM stations WHERE id = $1`, parentID).Scan(&gotLevel, &gotRegion)
-	if err == pgx.ErrNoRows {
+	got, err := db.New(dbtx).StationParent(ctx, *parentID)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return &StationRuleError{Field: "parent_id", Message: "no such station"}
 	}
 	if err != nil {
 		return err
 	}
-	if gotLevel != string(wantLevel) || gotRegion != wantRegion {
+	if got.Level != string(wantLevel) || got.RegionCode != wantRegion {
 		return &StationRuleError{Field: "parent_id", Message: fmt.Sprintf(
 			"the parent of a %s in region %s must be the %s of region %s, not a %s of region %s",
-			level, regionCode, wantLevel, wantRegion, gotLevel, gotRegion)}
+			level, regionCode, wantLevel, wantRegion, got.Level, got.RegionCode)}
 	}
 	return nil
 }
@@ -84,16 +85,16 @@ func CheckStationParent(ctx context.Context, db DBTX, level codes.StationLevel, 
 func (s *Store) CreateStation(ctx context.Context, actor string, st Station) (Station, error) {
 	st.ID = NewID()
 	st.Phase = PhaseAwaitingOperator
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
 		if err := CheckStationParent(ctx, tx, codes.StationLevel(st.Level), st.RegionCode, st.ParentID); err != nil {
 			return err
 		}
 		if err := ensureRegions(ctx, tx, st.RegionCode); err != nil {
 			return err
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO stations (id, name, level, region_code, parent_id, phase, phase_version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING created_at, updated_at`,
-			st.ID, st.Name, st.Level, st.RegionCode, st.ParentID, st.Phase, InitialPhaseVersion).Scan(&st.CreatedAt, &st.UpdatedAt)
+		at, err := q.InsertStation(ctx, db.InsertStationParams{ID: st.ID, Name: st.Name, Level: st.Level, RegionCode: st.RegionCode,
+			ParentID: st.ParentID, Phase: st.Phase, PhaseVersion: InitialPhaseVersion})
+		st.CreatedAt, st.UpdatedAt = at.CreatedAt, at.UpdatedAt
 		if isUniqueViolation(err) {
 			return fmt.Errorf("region %s has a %s already: %w", st.RegionCode, st.Level, ErrConflict)
 		}
@@ -116,8 +117,13 @@ func scanStation(r pgx.CollectableRow) (Station, error) {
 
 // GetStation returns one station or ErrNotFound.
 func (s *Store) GetStation(ctx context.Context, id uuid.UUID) (Station, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE id = $1`, id)
-	return collectOne(rows, scanStation)
+	r, err := s.q.GetStation(ctx, id)
+	return stationFromDB(r), notFound(err)
+}
+
+func stationFromDB(r db.Station) Station {
+	return Station{ID: r.ID, Name: r.Name, Level: r.Level, RegionCode: r.RegionCode, ParentID: r.ParentID, OperatorID: r.OperatorID,
+		Phase: r.Phase, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // StationFilter narrows a list of stations. The scope fields come from the
@@ -141,24 +147,20 @@ func (s *Store) ListStations(ctx context.Context, f StationFilter, p Page) (List
 	q.whereIf(f.Phase != "", "phase = ?", f.Phase)
 	q.whereIf(f.OperatorOrOpen != nil, "(operator_id = ? OR phase = '"+PhaseAwaitingOperator+"')", f.OperatorOrOpen)
 	q.whereIf(f.SupervisedBy != nil, "id IN (SELECT station_id FROM supervisor_assignments WHERE person_id = ?)", f.SupervisedBy)
-	return listPage(ctx, s.Pool, q, p, scanStation, func(x Station) string { return x.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanStation, func(x Station) string { return x.ID.String() })
 }
 
 // IsAssignedSupervisor reports whether the person supervises the station.
 func (s *Store) IsAssignedSupervisor(ctx context.Context, personID, stationID uuid.UUID) (bool, error) {
-	var ok bool
-	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM supervisor_assignments WHERE person_id = $1 AND station_id = $2)`,
-		personID, stationID).Scan(&ok)
-	return ok, err
+	return s.q.IsAssignedSupervisor(ctx, db.IsAssignedSupervisorParams{PersonID: personID, StationID: stationID})
 }
 
 // AssignSupervisor records that a supervisor follows a station; assigning
 // twice changes nothing.
 func (s *Store) AssignSupervisor(ctx context.Context, actor string, personID, stationID uuid.UUID) error {
-	return s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO supervisor_assignments (person_id, station_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-			personID, stationID)
-		if err != nil || tag.RowsAffected() == 0 {
+	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.AssignSupervisor(ctx, db.AssignSupervisorParams{PersonID: personID, StationID: stationID})
+		if err != nil || n == 0 {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "supervisor.assigned", ObjectType: "station",
@@ -168,18 +170,14 @@ func (s *Store) AssignSupervisor(ctx context.Context, actor string, personID, st
 
 // MarkWorkflowStarted records that the station's lifecycle workflow exists.
 func (s *Store) MarkWorkflowStarted(ctx context.Context, ids ...uuid.UUID) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE stations SET workflow_started = true WHERE id = ANY($1) AND NOT workflow_started`, ids)
-	return err
+	return s.q.MarkWorkflowStarted(ctx, ids)
 }
 
 // StationsWithoutWorkflow returns up to limit stations whose lifecycle
 // workflow has not been confirmed started, for the reconciler to start.
 func (s *Store) StationsWithoutWorkflow(ctx context.Context, limit int) ([]Station, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+stationColumns+` FROM stations WHERE NOT workflow_started ORDER BY id LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, scanStation)
+	rows, err := s.q.StationsWithoutWorkflow(ctx, limit)
+	return mapRows(rows, stationFromDB), err
 }
 
 // StationProjection is the part of a station its lifecycle workflow owns.
@@ -199,16 +197,12 @@ type StationProjection struct {
 // retried activity) changes nothing and reports false.
 func (s *Store) ProjectStation(ctx context.Context, p StationProjection) (bool, error) {
 	changed := false
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		var oldPhase string
-		err := tx.QueryRow(ctx, `UPDATE stations AS s SET phase = $2, operator_id = $3, phase_version = $4, updated_at = now(),
-				workflow_started = true
-			FROM (SELECT id, phase FROM stations WHERE id = $1 FOR UPDATE) AS old
-			WHERE s.id = old.id AND s.phase_version < $4
-			RETURNING old.phase`, p.StationID, p.Phase, p.OperatorID, p.Version).Scan(&oldPhase)
-		if err == pgx.ErrNoRows {
-			var exists bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM stations WHERE id = $1)`, p.StationID).Scan(&exists); err != nil {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		oldPhase, err := q.ProjectStationPhase(ctx, db.ProjectStationPhaseParams{StationID: p.StationID, Phase: p.Phase,
+			OperatorID: p.OperatorID, Version: p.Version})
+		if errors.Is(err, pgx.ErrNoRows) {
+			exists, err := q.StationExists(ctx, p.StationID)
+			if err != nil {
 				return err
 			}
 			if !exists {

@@ -1,24 +1,63 @@
 // Package store is stationflow's system of record in PostgreSQL: the plain
 // records (regions, organisations, people, stations, contracts, tokens), the
 // read models that workflows project into, and the hash-chained audit log.
-// Every query takes a DBTX so the same call works on the pool or inside a
-// transaction.
+//
+// The static SQL lives in queries/<area>.sql; sqlc generates package db
+// from it against the migrations (`make sqlc`), and each capability's file
+// here maps the generated rows to the store's types. Hand-written SQL is
+// left only where a statement is built at run time: the lists with
+// optional filters (listquery.go), a cycle's candidates (cycles.go) and
+// the validating COPY of a CSV import (csvimport.go). Callers outside the
+// store never see the pool.
 package store
 
 import (
 	"context"
-	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
+
+// NewID returns a new time-ordered opaque ID.
+func NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// mapRows maps generated rows to the store's type.
+func mapRows[R, T any](rows []R, f func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = f(r)
+	}
+	return out
+}
+
+// collectOne returns the single row of rows, or ErrNotFound.
+func collectOne[T any](rows pgx.Rows, scan pgx.RowToFunc[T]) (T, error) {
+	v, err := pgx.CollectExactlyOneRow(rows, scan)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, ErrNotFound
+	}
+	return v, err
+}
 
 // DefaultURL is the database stationflow uses when DATABASE_URL is unset.
 const DefaultURL = "postgres://postgres@127.0.0.1:5432/stationflow?sslmode=disable"
@@ -38,9 +77,11 @@ type DBTX interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// Store holds the connection pool.
+// Store holds the connection pool. Callers outside the store read and
+// write through its methods, never through the pool.
 type Store struct {
-	Pool *pgxpool.Pool
+	pool *pgxpool.Pool
+	q    *db.Queries // the generated queries, on the pool
 }
 
 // UnreachableError says that no PostgreSQL server answered, and how to get one.
@@ -74,11 +115,20 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		pool.Close()
 		return nil, classifyConnectError(databaseURL, err)
 	}
-	return &Store{Pool: pool}, nil
+	return &Store{pool: pool, q: db.New(pool)}, nil
 }
 
 // Close closes the pool.
-func (s *Store) Close() { s.Pool.Close() }
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers, for readiness probes.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// DBForTests gives tests direct access to the database, to check or tamper
+// with rows that no store method exposes (an audit row edited behind the
+// store's back, a count of rows an import wrote). Code that is not a test
+// reads and writes through the store's methods.
+func (s *Store) DBForTests() DBTX { return s.pool }
 
 // EnsureDatabase creates the database named in databaseURL when it does not
 // exist yet, connecting to the server's "postgres" database to do so.
@@ -154,75 +204,30 @@ func redact(databaseURL string) string {
 
 // InTx runs fn in a transaction, committing when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.Pool, fn)
+	return pgx.BeginFunc(ctx, s.pool, fn)
+}
+
+// inTx runs fn with the generated queries in a transaction, committing
+// when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx, q *db.Queries) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(tx, db.New(tx)) })
+}
+
+// interval is d as a PostgreSQL interval.
+func interval(d time.Duration) pgtype.Interval {
+	return pgtype.Interval{Microseconds: d.Microseconds(), Valid: true}
+}
+
+// notFound turns "no rows" into ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
 }
 
 // isUniqueViolation reports whether err is a unique-constraint violation.
 func isUniqueViolation(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
-}
-
-// Page asks for one page of a keyset-paginated list.
-type Page struct {
-	Limit  int
-	Cursor string // opaque; empty for the first page
-}
-
-// DefaultPageSize and MaxPageSize bound every list.
-const (
-	DefaultPageSize = 50
-	MaxPageSize     = 500
-)
-
-// ErrBadCursor is returned for a cursor this store did not issue.
-var ErrBadCursor = errors.New("cursor is not one this server issued")
-
-func (p Page) limit() int {
-	switch {
-	case p.Limit <= 0:
-		return DefaultPageSize
-	case p.Limit > MaxPageSize:
-		return MaxPageSize
-	}
-	return p.Limit
-}
-
-// after decodes the cursor into the last key of the previous page.
-func (p Page) after() (string, error) {
-	if p.Cursor == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
-	if err != nil {
-		return "", ErrBadCursor
-	}
-	if _, err := uuid.ParseBytes(b); err != nil {
-		return "", ErrBadCursor
-	}
-	return string(b), nil
-}
-
-func encodeCursor(key string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(key))
-}
-
-// List is one page of results with the cursor of the next, if any.
-type List[T any] struct {
-	Items      []T     `json:"items"`
-	NextCursor *string `json:"next_cursor"`
-}
-
-// pageOf trims the one extra row a query fetched to learn whether another
-// page follows, and builds the next cursor from the last item's key.
-func pageOf[T any](items []T, limit int, key func(T) string) List[T] {
-	if items == nil {
-		items = []T{}
-	}
-	if len(items) <= limit {
-		return List[T]{Items: items}
-	}
-	items = items[:limit]
-	c := encodeCursor(key(items[len(items)-1]))
-	return List[T]{Items: items, NextCursor: &c}
 }

@@ -60,7 +60,7 @@ func TestStationParentMustBeTheStationOneLevelUpInItsRegion(t *testing.T) {
 		t.Errorf("a second county station in 510108: got %v, want ErrConflict", err)
 	}
 	var regions int
-	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM regions WHERE code IN ('51','5101','510108','510108001')`).Scan(&regions); err != nil || regions != 4 {
+	if err := st.DBForTests().QueryRow(ctx, `SELECT count(*) FROM regions WHERE code IN ('51','5101','510108','510108001')`).Scan(&regions); err != nil || regions != 4 {
 		t.Errorf("region chain: %d rows (%v), want province, city, county and township", regions, err)
 	}
 }
@@ -86,7 +86,7 @@ func TestProjectionIsIdempotentAndNeverMovesBack(t *testing.T) {
 	if err != nil || got.Phase != "operating" {
 		t.Fatalf("phase = %q (%v), want operating", got.Phase, err)
 	}
-	entries, err := store.ListAudit(ctx, st.Pool, "station", township.ID.String())
+	entries, err := store.ListAudit(ctx, st.DBForTests(), "station", township.ID.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func auditedStore(t *testing.T) *store.Store {
 // append-only trigger off.
 func tamperAudit(t *testing.T, st *store.Store, sql string) {
 	t.Helper()
-	if _, err := st.Pool.Exec(context.Background(), `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; `+sql+
+	if _, err := st.DBForTests().Exec(context.Background(), `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; `+sql+
 		`; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestAuditChainVerifiesAndLocatesDamage(t *testing.T) {
 	if err != nil || v.Damage != nil || v.Rows < 6 {
 		t.Fatalf("intact chain: %+v %v", v, err)
 	}
-	if _, err := st.Pool.Exec(ctx, `UPDATE audit_log SET actor = 'someone else' WHERE seq = 4`); err == nil {
+	if _, err := st.DBForTests().Exec(ctx, `UPDATE audit_log SET actor = 'someone else' WHERE seq = 4`); err == nil {
 		t.Fatal("the audit log accepted an UPDATE; it must be append-only")
 	}
 	tamperAudit(t, st, `UPDATE audit_log SET actor = 'someone else' WHERE seq = 4`)
@@ -223,7 +223,7 @@ func TestTokensAuthenticateUntilRevoked(t *testing.T) {
 		t.Fatalf("authenticate: %+v %v, want %+v", got, err, p)
 	}
 	var stored []byte
-	if err := st.Pool.QueryRow(ctx, `SELECT token_hash FROM api_tokens WHERE id = $1`, p.TokenID).Scan(&stored); err != nil {
+	if err := st.DBForTests().QueryRow(ctx, `SELECT token_hash FROM api_tokens WHERE id = $1`, p.TokenID).Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
 	if string(stored) == token {

@@ -112,14 +112,14 @@ func TestAScorecardIsIssuedOnceAndNeverChanges(t *testing.T) {
 	if err != nil || second.Total != 72.5 || string(second.Document) != string(doc) || !second.IssuedAt.Equal(first.IssuedAt) {
 		t.Fatalf("re-issuing gave %+v (%v), want the first card unchanged", second, err)
 	}
-	if _, err := st.Pool.Exec(ctx, `UPDATE scorecards SET passed = false WHERE id = $1`, card.ID); err == nil {
+	if _, err := st.DBForTests().Exec(ctx, `UPDATE scorecards SET passed = false WHERE id = $1`, card.ID); err == nil {
 		t.Fatal("UPDATE on an issued scorecard succeeded")
 	}
-	if _, err := st.Pool.Exec(ctx, `DELETE FROM scorecards WHERE id = $1`, card.ID); err == nil {
+	if _, err := st.DBForTests().Exec(ctx, `DELETE FROM scorecards WHERE id = $1`, card.ID); err == nil {
 		t.Fatal("DELETE of an issued scorecard succeeded")
 	}
 	var issued int
-	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'scorecard.issued' AND object_id = $1`, card.ID.String()).Scan(&issued); err != nil || issued != 1 {
+	if err := st.DBForTests().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'scorecard.issued' AND object_id = $1`, card.ID.String()).Scan(&issued); err != nil || issued != 1 {
 		t.Fatalf("%d audit rows for one scorecard (%v)", issued, err)
 	}
 }

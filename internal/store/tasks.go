@@ -3,13 +3,32 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/stationflow/stationflow/internal/store/db"
 )
+
+// OverdueGroup counts overdue work of one kind at one level of station.
+type OverdueGroup struct {
+	Kind         string    `json:"kind"`
+	StationLevel string    `json:"station_level"`
+	Count        int64     `json:"count"`
+	Escalated    int64     `json:"escalated"`
+	OldestDueAt  time.Time `json:"oldest_due_at"`
+}
+
+// OverdueSummary counts overdue open tasks of every kind in a region (""
+// for everywhere), by kind and station level.
+func (s *Store) OverdueSummary(ctx context.Context, regionPrefix string) ([]OverdueGroup, error) {
+	rows, err := s.q.OverdueSummary(ctx, regionPrefix)
+	return mapRows(rows, func(r db.OverdueSummaryRow) OverdueGroup {
+		return OverdueGroup{Kind: r.Kind, StationLevel: r.Level, Count: r.Count, Escalated: r.Escalated, OldestDueAt: r.OldestDueAt}
+	}), err
+}
 
 // Task is a human task as the inbox shows it. Its workflow is its only
 // writer.
@@ -57,30 +76,22 @@ type TaskEvent struct {
 // version not above the stored one is a repeat: nothing changes.
 func (s *Store) ProjectTask(ctx context.Context, t Task, ev TaskEvent) (bool, error) {
 	changed := false
-	var result, frozen any
+	var result, frozen []byte
 	if len(t.Result) > 0 {
-		result = string(t.Result)
+		result = t.Result
 	}
 	if len(t.Rubric) > 0 {
-		frozen = string(t.Rubric)
+		frozen = t.Rubric
 	}
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO tasks (id, workflow_id, kind, station_id, region_code, subject_id, assignee_kind, assignee_id,
-				escalated_to, escalation_level, state, claimed_by, priority, due_at, paused, result, version, completed_at, period, rubric)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''), $10, $11, NULLIF($12, ''), $13, $14, $15, $16::jsonb, $17,
-				CASE WHEN $11 = 'completed' THEN now() END, NULLIF($18, ''), $19::jsonb)
-			ON CONFLICT (id) DO UPDATE SET assignee_kind = EXCLUDED.assignee_kind, assignee_id = EXCLUDED.assignee_id,
-				escalated_to = EXCLUDED.escalated_to, escalation_level = EXCLUDED.escalation_level, state = EXCLUDED.state,
-				claimed_by = EXCLUDED.claimed_by, priority = EXCLUDED.priority, due_at = EXCLUDED.due_at, paused = EXCLUDED.paused,
-				result = COALESCE(EXCLUDED.result, tasks.result), rubric = COALESCE(tasks.rubric, EXCLUDED.rubric), version = EXCLUDED.version, updated_at = now(),
-				completed_at = COALESCE(tasks.completed_at, EXCLUDED.completed_at)
-			WHERE tasks.version < EXCLUDED.version`,
-			t.ID, t.WorkflowID, t.Kind, t.StationID, t.RegionCode, t.SubjectID, t.AssigneeKind, t.AssigneeID,
-			t.EscalatedTo, t.EscalationLevel, t.State, t.ClaimedBy, t.Priority, t.DueAt, t.Paused, result, t.Version, t.Period, frozen)
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		n, err := q.ProjectTask(ctx, db.ProjectTaskParams{ID: t.ID, WorkflowID: t.WorkflowID, Kind: t.Kind, StationID: t.StationID,
+			RegionCode: t.RegionCode, SubjectID: t.SubjectID, AssigneeKind: t.AssigneeKind, AssigneeID: t.AssigneeID,
+			EscalatedTo: t.EscalatedTo, EscalationLevel: t.EscalationLevel, State: t.State, ClaimedBy: t.ClaimedBy, Priority: t.Priority,
+			DueAt: t.DueAt, Paused: t.Paused, Result: result, Version: t.Version, Period: t.Period, Rubric: frozen})
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
+		if n == 0 {
 			return nil
 		}
 		changed = true
@@ -125,8 +136,41 @@ func scanTask(r pgx.CollectableRow) (Task, error) {
 
 // GetTask returns one task or ErrNotFound.
 func (s *Store) GetTask(ctx context.Context, id uuid.UUID) (Task, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+taskColumns+` FROM tasks WHERE id = $1`, id)
-	return collectOne(rows, scanTask)
+	r, err := s.q.GetTask(ctx, id)
+	if err != nil {
+		return Task{}, notFound(err)
+	}
+	t := r.Task
+	task := taskFromList(db.OpenCycleTasksRow{ID: t.ID, WorkflowID: t.WorkflowID, Kind: t.Kind, StationID: t.StationID,
+		RegionCode: t.RegionCode, SubjectID: t.SubjectID, AssigneeKind: t.AssigneeKind, AssigneeID: t.AssigneeID,
+		EscalatedTo: deref(t.EscalatedTo), EscalationLevel: t.EscalationLevel, State: t.State, ClaimedBy: deref(t.ClaimedBy),
+		Priority: t.Priority, DueAt: t.DueAt, Overdue: r.Overdue, Paused: t.Paused, Result: t.Result, Period: deref(t.Period),
+		Version: t.Version, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, CompletedAt: t.CompletedAt})
+	if len(t.Rubric) > 0 {
+		task.Rubric = t.Rubric
+	}
+	return task, nil
+}
+
+// taskFromList maps a task as an inbox lists it, without its frozen rubric.
+func taskFromList(r db.OpenCycleTasksRow) Task {
+	t := Task{ID: r.ID, WorkflowID: r.WorkflowID, Kind: r.Kind, StationID: r.StationID, RegionCode: r.RegionCode, SubjectID: r.SubjectID,
+		AssigneeKind: r.AssigneeKind, AssigneeID: r.AssigneeID, Assignee: TaskAssignee{Kind: r.AssigneeKind, ID: r.AssigneeID},
+		EscalatedTo: r.EscalatedTo, EscalationLevel: r.EscalationLevel, State: r.State, ClaimedBy: r.ClaimedBy, Priority: r.Priority,
+		DueAt: r.DueAt, Overdue: r.Overdue, Paused: r.Paused, Period: r.Period, Version: r.Version, CreatedAt: r.CreatedAt,
+		UpdatedAt: r.UpdatedAt, CompletedAt: r.CompletedAt}
+	if len(r.Result) > 0 {
+		t.Result = r.Result
+	}
+	return t
+}
+
+func deref[T any](p *T) T {
+	var v T
+	if p != nil {
+		v = *p
+	}
+	return v
 }
 
 // TaskFilter selects an inbox. Exactly one scope applies.
@@ -166,81 +210,5 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter, p Page) (List[Task]
 	q.whereIf(f.Kind != "", "kind = ?", f.Kind)
 	q.whereIf(f.State != "", "state = ?", f.State)
 	q.whereIf(f.Overdue || f.OfficeOverdue, "state IN ('open', 'claimed', 'escalated') AND due_at < now()")
-	return listPage(ctx, s.Pool, q, p, scanTask, func(t Task) string { return t.ID.String() })
-}
-
-// Notification is an outbox row.
-type Notification struct {
-	ID        int64           `json:"id"`
-	Key       string          `json:"idempotency_key"`
-	Event     string          `json:"event"`
-	TaskID    *uuid.UUID      `json:"task_id"`
-	Recipient string          `json:"recipient"`
-	Payload   json.RawMessage `json:"payload"`
-	Attempts  int             `json:"attempts"`
-}
-
-const notificationColumns = `id, idempotency_key, event, task_id, recipient, payload::text, attempts`
-
-func scanNotification(r pgx.CollectableRow) (Notification, error) {
-	var n Notification
-	var payload string
-	err := r.Scan(&n.ID, &n.Key, &n.Event, &n.TaskID, &n.Recipient, &payload, &n.Attempts)
-	n.Payload = json.RawMessage(payload)
-	return n, err
-}
-
-// EnqueueNotification writes a notification once per idempotency key.
-func (s *Store) EnqueueNotification(ctx context.Context, n Notification) error {
-	_, err := s.Pool.Exec(ctx, `INSERT INTO outbox (idempotency_key, event, task_id, recipient, payload)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING`, n.Key, n.Event, n.TaskID, n.Recipient, string(n.Payload))
-	return err
-}
-
-// DeliverNotifications hands due notifications, up to limit, to send, one
-// at a time inside a transaction that locks them (SKIP LOCKED, so several
-// deliverers share the work). A nil error from send marks one delivered;
-// an error schedules the next attempt after backoff(attempts).
-func (s *Store) DeliverNotifications(ctx context.Context, limit int, send func(Notification) error, backoff func(attempts int) time.Duration) (delivered, failed int, err error) {
-	err = s.InTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+notificationColumns+` FROM outbox
-			WHERE delivered_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, limit)
-		if err != nil {
-			return err
-		}
-		batch, err := pgx.CollectRows(rows, scanNotification)
-		if err != nil {
-			return err
-		}
-		for _, n := range batch {
-			if sendErr := send(n); sendErr != nil {
-				failed++
-				msg := sendErr.Error()
-				if len(msg) > 500 {
-					msg = msg[:500]
-				}
-				if _, err := tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + $3::interval
-					WHERE id = $1`, n.ID, msg, fmt.Sprintf("%d milliseconds", backoff(n.Attempts+1).Milliseconds())); err != nil {
-					return err
-				}
-				continue
-			}
-			delivered++
-			if _, err := tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, delivered_at = now(), last_error = '' WHERE id = $1`, n.ID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return delivered, failed, err
-}
-
-// NotificationsFor lists the outbox rows of a task, oldest first.
-func (s *Store) NotificationsFor(ctx context.Context, taskID uuid.UUID) ([]Notification, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+notificationColumns+` FROM outbox
-		WHERE task_id = $1 ORDER BY id`, taskID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, scanNotification)
+	return listPage(ctx, s.pool, q, p, scanTask, func(t Task) string { return t.ID.String() })
 }

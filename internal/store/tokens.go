@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/stationflow/stationflow/internal/auth"
+	"github.com/stationflow/stationflow/internal/store/db"
 )
 
 // CreateToken mints a token, stores its hash and returns the token, which
@@ -18,9 +18,8 @@ func (s *Store) CreateToken(ctx context.Context, actor string, role auth.Role, s
 	}
 	token, hash := auth.NewToken()
 	p := auth.Principal{TokenID: NewID(), Role: role, Scope: scope}
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO api_tokens (id, token_hash, role, scope, label) VALUES ($1, $2, $3, $4, $5)`,
-			p.TokenID, hash, string(role), scope, label); err != nil {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		if err := q.InsertToken(ctx, db.InsertTokenParams{ID: p.TokenID, TokenHash: hash, Role: string(role), Scope: scope, Label: label}); err != nil {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "token.created", ObjectType: "token",
@@ -33,12 +32,8 @@ func (s *Store) CreateToken(ctx context.Context, actor string, role auth.Role, s
 // how many it revoked.
 func (s *Store) RevokeTokensByLabel(ctx context.Context, actor, label string) (int64, error) {
 	var n int64
-	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE label = $1 AND revoked_at IS NULL RETURNING id`, label)
-		if err != nil {
-			return err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
+		ids, err := q.RevokeTokensByLabel(ctx, label)
 		if err != nil {
 			return err
 		}
@@ -54,13 +49,9 @@ func (s *Store) RevokeTokensByLabel(ctx context.Context, actor, label string) (i
 
 // Authenticate finds the live token with this value, or ErrNotFound.
 func (s *Store) Authenticate(ctx context.Context, token string) (auth.Principal, error) {
-	var p auth.Principal
-	var role string
-	err := s.Pool.QueryRow(ctx, `SELECT id, role, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
-		auth.HashToken(token)).Scan(&p.TokenID, &role, &p.Scope)
+	r, err := s.q.LiveToken(ctx, auth.HashToken(token))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return p, ErrNotFound
+		return auth.Principal{}, ErrNotFound
 	}
-	p.Role = auth.Role(role)
-	return p, err
+	return auth.Principal{TokenID: r.ID, Role: auth.Role(r.Role), Scope: r.Scope}, err
 }

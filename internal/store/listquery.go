@@ -8,9 +8,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// query builds a SELECT with optional conditions, numbering placeholders as
-// they are added. Conditions are fixed SQL written here; values always go in
-// as arguments.
+// query builds a SELECT with optional conditions, numbering placeholders
+// as they are added, for the lists whose filters a request chooses (the
+// <area>Columns constant beside each list is its select list). Conditions
+// are fixed SQL written here; values always go in as arguments.
 type query struct {
 	base  string
 	where []string
