@@ -8,6 +8,12 @@ endif
 
 GO       ?= go
 BIN      ?= bin/stationflow
+# the production binary: worker, api, migrate, token, demo and audit, without
+# the embedded Temporal server, its Web UI and the benches (as the images build it)
+PROD_BIN ?= bin/stationflow-prod
+# the development build: `stationflow dev`, `temporal` and `bench`, and the
+# tests that run them
+DEV_TAGS := -tags dev
 # extra flags for `stationflow dev` in `make dev` and `make demo`, e.g. ARGS='--workday 2s'
 ARGS     ?=
 # where `make demo` waits for the API to be ready
@@ -22,8 +28,12 @@ help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 .PHONY: build
-build: ## build bin/stationflow
-	$(GO) build -o $(BIN) ./cmd/stationflow
+build: ## build bin/stationflow, the development build (dev, temporal and bench included)
+	$(GO) build $(DEV_TAGS) -o $(BIN) ./cmd/stationflow
+
+.PHONY: build-prod
+build-prod: ## build bin/stationflow-prod, the production build of the images (no embedded Temporal)
+	CGO_ENABLED=0 $(GO) build -o $(PROD_BIN) ./cmd/stationflow
 
 .PHONY: postgres
 postgres: ## make sure PostgreSQL answers on 127.0.0.1:5432 (starts the local cluster if needed)
@@ -58,14 +68,16 @@ demo: postgres build ## run stationflow dev with the demo province loaded (Ctrl-
 	rc=0; while kill -0 $$pid 2>/dev/null; do wait $$pid; rc=$$?; done; exit $$rc
 
 .PHONY: test
-test: postgres ## go vet, then every test with -race (PostgreSQL on 127.0.0.1:5432, embedded Temporal)
+test: postgres ## go vet of both builds, then every test with -race (PostgreSQL on 127.0.0.1:5432, embedded Temporal)
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 30m ./...
+	$(GO) vet $(DEV_TAGS) ./...
+	$(GO) test $(DEV_TAGS) -race -count=1 -timeout 30m ./...
 
 .PHONY: lint
 lint: ## gofmt check and go vet
 	@files=$$(gofmt -l .); if [ -n "$$files" ]; then echo "not gofmt-formatted:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet $(DEV_TAGS) ./...
 
 # One `go test -fuzz` run per target: -fuzz takes one target per package
 # run. Minimising an input that finds new code is bounded by
@@ -105,12 +117,12 @@ bench: postgres ## benchmarks: embedded Temporal throughput; CSV import rows/s a
 
 .PHONY: fault
 fault: ## the fault test, three times in a row: SIGKILLed worker, restarted Temporal and PostgreSQL during a cycle
-	$(GO) test -tags fault -count=3 -run TestFaultsDuringACycleLoseNothing -timeout 60m -v ./cmd/stationflow/
+	$(GO) test -tags fault,dev -count=3 -run TestFaultsDuringACycleLoseNothing -timeout 60m -v ./cmd/stationflow/
 
 STATIONS ?= 4451
 .PHONY: bench-cycle
 bench-cycle: postgres ## an annual cycle of STATIONS stations against a bare SignalWithStart baseline, to the end
-	$(GO) run ./cmd/stationflow bench cycle --stations $(STATIONS)
+	$(GO) run $(DEV_TAGS) ./cmd/stationflow bench cycle --stations $(STATIONS)
 
 # A committed history is never overwritten by default: a workflow change
 # that breaks its replay needs workflow.GetVersion. OVERWRITE=1 re-records

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"math"
 	"net/http"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/xuri/excelize/v2"
 	"go.temporal.io/api/enums/v1"
 	"google.golang.org/protobuf/proto"
@@ -70,21 +72,30 @@ func rubricForm(t taskWithRubric, share float64) map[string]any {
 
 func (s *stack) cycleStation(token string, cycleID string, station store.Station, cond func(store.CycleStation) bool) store.CycleStation {
 	s.t.Helper()
-	var got struct {
+	type evaluation struct {
 		Evaluation  store.CycleStation `json:"evaluation"`
 		Evaluations []store.Evaluation `json:"evaluations"`
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		s.do("GET", "/v1/stations/"+station.ID.String()+"/evaluation", token, nil).must(s.t, 200).json(s.t, &got)
-		if got.Evaluation.CycleID.String() == cycleID && cond(got.Evaluation) {
-			return got.Evaluation
+	path := "/v1/stations/" + station.ID.String() + "/evaluation"
+	// Soft inside the condition, which require.Eventually runs on a
+	// goroutine of its own; a last look on the test's goroutine reports.
+	var found store.CycleStation
+	reached := func() bool {
+		var got evaluation
+		r := s.do("GET", path, token, nil)
+		ok := r.Status == http.StatusOK && json.Unmarshal(r.Body, &got) == nil &&
+			got.Evaluation.CycleID.String() == cycleID && cond(got.Evaluation)
+		if ok {
+			found = got.Evaluation
 		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("station %s in cycle %s: %+v", station.ID, cycleID, got.Evaluation)
-		}
-		time.Sleep(100 * time.Millisecond)
+		return ok
 	}
+	if !assert.Eventually(s.t, reached, 30*time.Second, 100*time.Millisecond) {
+		var got evaluation
+		s.do("GET", path, token, nil).must(s.t, 200).json(s.t, &got)
+		s.t.Fatalf("station %s in cycle %s: %+v", station.ID, cycleID, got.Evaluation)
+	}
+	return found
 }
 
 func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"go.temporal.io/api/enums/v1"
 
 	"github.com/stationflow/stationflow/internal/auth"
@@ -65,19 +66,10 @@ func TestCreatingAStationStartsItsLifecycleAwaitingAnOperator(t *testing.T) {
 		}
 	}
 	var status flow.StationStatus
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	require.Eventually(t, func() bool {
 		v, err := s.temporal.QueryWorkflow(ctx, flow.StationWorkflowID(township.ID.String()), "", flow.StatusQuery)
-		if err == nil {
-			if err := v.Get(&status); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if status.Version >= 1 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err == nil && v.Get(&status) == nil && status.Version >= 1
+	}, 10*time.Second, 50*time.Millisecond, "status query never reached version 1")
 	if status.Phase != "awaiting_operator" || status.Version != 1 {
 		t.Fatalf("status query = %+v", status)
 	}
@@ -234,15 +226,23 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	}
 }
 
-// waitFor polls cond for up to thirty seconds.
+// waitFor checks cond every 50 ms until it holds, for up to thirty
+// seconds. It checks on the test's own goroutine, not with
+// require.Eventually, which calls cond on a goroutine of its own: the
+// conditions call t.Fatal (through must), which only the test's goroutine
+// may call.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	// Generous: a loaded CI machine runs every package's tests at once.
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.NewTimer(30 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
 	for !cond() {
-		if time.Now().After(deadline) {
+		select {
+		case <-deadline.C:
 			t.Fatal("condition not reached in 30s")
+		case <-tick.C:
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
@@ -45,23 +48,33 @@ func applicationBody() map[string]any {
 	}
 }
 
-// task polls the caller's inbox until the task appears.
+// inboxTask waits until the task is in the caller's inbox and meets cond.
+// The condition fails soft (a refused call is "not yet"), because
+// require.Eventually runs it on a goroutine of its own, where t.Fatal must
+// not be called; a last look on the test's goroutine says what went wrong.
 func (s *stack) inboxTask(token, taskID string, cond func(store.Task) bool) store.Task {
 	s.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	var found store.Task
+	inInbox := func() bool {
 		var list store.List[store.Task]
-		s.do("GET", "/v1/tasks", token, nil).must(s.t, 200).json(s.t, &list)
+		r := s.do("GET", "/v1/tasks", token, nil)
+		if r.Status != http.StatusOK || json.Unmarshal(r.Body, &list) != nil {
+			return false
+		}
 		for _, t := range list.Items {
 			if t.ID.String() == taskID && cond(t) {
-				return t
+				found = t
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("task %s not in the inbox as expected; inbox: %+v", taskID, list.Items)
-		}
-		time.Sleep(100 * time.Millisecond)
+		return false
 	}
+	if !assert.Eventually(s.t, inInbox, 30*time.Second, 100*time.Millisecond) {
+		var list store.List[store.Task]
+		s.do("GET", "/v1/tasks", token, nil).must(s.t, 200).json(s.t, &list)
+		s.t.Fatalf("task %s not in the inbox as expected; inbox: %+v", taskID, list.Items)
+	}
+	return found
 }
 
 func (s *stack) application(token, id string, state string) store.Application {

@@ -13,7 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,69 +24,32 @@ import (
 	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codec"
-	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/devstack"
 	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/testdb"
 	"github.com/stationflow/stationflow/internal/testkit"
 	"github.com/stationflow/stationflow/schemas"
-	"github.com/stationflow/stationflow/worker"
 )
 
 // The integration tests share one embedded Temporal server (in memory) and
 // give every test its own database and task queue.
-var (
-	temporalOnce sync.Once
-	temporalSrv  *devserver.Server
-	temporalErr  error
-)
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if temporalSrv != nil {
-		_ = temporalSrv.Stop()
-	}
+	devstack.StopShared()
 	os.Exit(code)
-}
-
-func embeddedTemporal(t *testing.T) *devserver.Server {
-	t.Helper()
-	temporalOnce.Do(func() {
-		temporalSrv, temporalErr = devserver.Start(context.Background(), devserver.Options{
-			Namespace: flow.Namespace, SearchAttributes: flow.SearchAttributes(),
-			Logger: slog.New(slog.DiscardHandler),
-		})
-	})
-	if temporalErr != nil {
-		t.Fatalf("embedded Temporal server: %v", temporalErr)
-	}
-	return temporalSrv
 }
 
 // recordHistories writes the histories the tests produce into
 // workflows/testdata/histories, for the replay tests to check against:
-// go test ./api/ -run . -record-histories. It writes only histories that
-// are not committed yet: a committed history stands for workflows that may
-// be running, and a workflow change that breaks its replay needs
-// workflow.GetVersion, not a new recording. -overwrite-histories replaces
-// committed histories too, for the rare deliberate re-recording while no
-// deployment runs the old code.
-var (
-	recordHistories    = flag.Bool("record-histories", false, "write workflow histories not yet committed, for the replay tests")
-	overwriteHistories = flag.Bool("overwrite-histories", false, "with -record-histories, replace committed histories too")
-)
+// go test ./api/ -run . -record-histories
+var recordHistories = flag.Bool("record-histories", false, "write workflow histories for the replay tests")
 
 // recordHistory saves a workflow's history as JSON under name.
 func (s *stack) recordHistory(workflowID, name string) {
 	s.t.Helper()
 	if !*recordHistories {
-		return
-	}
-	path := filepath.Join("..", "workflows", "testdata", "histories", name+".json")
-	if _, err := os.Stat(path); err == nil && !*overwriteHistories {
-		s.t.Logf("kept the committed history %s: a workflow change that breaks its replay needs workflow.GetVersion "+
-			"(-overwrite-histories replaces it deliberately)", path)
 		return
 	}
 	iter := s.temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
@@ -103,7 +65,7 @@ func (s *stack) recordHistory(workflowID, name string) {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("..", "workflows", "testdata", "histories", name+".json"), raw, 0o644); err != nil {
 		s.t.Fatal(err)
 	}
 }
@@ -133,26 +95,26 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	if o.workday == 0 {
 		o.workday = time.Hour // no deadline falls due while a test runs
 	}
-	srv := embeddedTemporal(t)
+	srv, err := devstack.Shared()
+	if err != nil {
+		t.Fatalf("embedded Temporal server: %v", err)
+	}
 	st, _ := testdb.New(t)
 	logger := slog.New(slog.DiscardHandler)
-	c, err := worker.Dial(context.Background(), worker.ClientOptions{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(),
-		Keys: []codec.Key{testkit.PayloadKey()}, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	taskQueue := "test-" + store.NewID().String()
 	rubrics, err := rubric.Load(schemas.FS, "rubrics")
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := worker.New(c, taskQueue, &activities.Activities{Store: st, Logger: logger, Workday: o.workday, Policies: o.policies,
-		Rubrics: rubrics, QuarterWorkdays: o.quarterWorkdays, Temporal: c, TaskQueue: taskQueue})
-	if err := w.Start(); err != nil {
+	taskQueue := "test-" + store.NewID().String()
+	stk, err := devstack.Start(context.Background(), devstack.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(),
+		Keys: []codec.Key{testkit.PayloadKey()}, Logger: logger, Worker: devstack.WorkerOptions{TaskQueue: taskQueue,
+			Activities: &activities.Activities{Store: st, Logger: logger, Workday: o.workday, Policies: o.policies,
+				Rubrics: rubrics, QuarterWorkdays: o.quarterWorkdays}}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(w.Stop)
+	t.Cleanup(stk.Close)
+	c := stk.Client
 	// The API's errors go to the test's log, so a 500 says what failed.
 	apiLogger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: apiLogger, RateLimit: o.rateLimit, Rubrics: rubrics, Workday: o.workday}

@@ -1,3 +1,5 @@
+//go:build dev
+
 package main
 
 import (
@@ -13,7 +15,7 @@ import (
 	"os"
 	"time"
 
-	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/stationflow/stationflow/activities"
 	"github.com/stationflow/stationflow/api"
@@ -21,9 +23,9 @@ import (
 	"github.com/stationflow/stationflow/internal/codec"
 	"github.com/stationflow/stationflow/internal/config"
 	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/devstack"
 	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store"
-	"github.com/stationflow/stationflow/worker"
 )
 
 // runBench measures on a fresh embedded Temporal server and a database of
@@ -45,16 +47,20 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	return errors.New("usage: stationflow bench cycle [--stations N] | stationflow bench load [--stations N] [--reads N]")
 }
 
-// benchStack is what a bench runs on.
+// benchStack is what a bench runs on: stationflow on the shared harness,
+// with a database of its own.
 type benchStack struct {
+	*devstack.Stack
 	cfg     *config.Config
 	store   *store.Store
-	client  client.Client
 	acts    *activities.Activities
 	closers []func()
 }
 
 func (b *benchStack) close() {
+	if b.Stack != nil {
+		b.Stack.Close()
+	}
 	for i := len(b.closers) - 1; i >= 0; i-- {
 		b.closers[i]()
 	}
@@ -74,12 +80,12 @@ func addBenchFlags(fs *flag.FlagSet, stations int) benchFlags {
 	}
 }
 
-// openBenchStack starts the embedded server, a fresh database and a worker
-// with the bare baselines registered, and gives the bench's options.
-func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdout io.Writer) (*benchStack, bench.Options, error) {
-	var o bench.Options
+// openBenchStack starts a fresh database, the embedded server (unless
+// --temporal-address names a cluster) and a worker with the bare baselines
+// registered, and gives the bench's options.
+func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdout io.Writer) (_ *benchStack, _ bench.Options, err error) {
 	if *f.stations < 1 || *f.stations > 99*500 {
-		return nil, o, fmt.Errorf("--stations must be from 1 to %d", 99*500)
+		return nil, bench.Options{}, fmt.Errorf("--stations must be from 1 to %d", 99*500)
 	}
 	if cfg.Workday == 0 {
 		cfg.Workday = 10 * time.Millisecond // appeal windows and deadlines pass quickly
@@ -89,70 +95,85 @@ func openBenchStack(ctx context.Context, cfg *config.Config, f benchFlags, stdou
 		logger = newLogger("warn")
 	}
 	b := &benchStack{cfg: cfg}
+	defer func() {
+		if err != nil {
+			b.close()
+		}
+	}()
+	if err := b.openDatabase(ctx, *f.keep, logger, stdout); err != nil {
+		return nil, bench.Options{}, err
+	}
+	if err := b.startTemporal(ctx, logger); err != nil {
+		return nil, bench.Options{}, err
+	}
+	rb, err := b.acts.Rubrics.Latest("annual_evaluation")
+	if err != nil {
+		return nil, bench.Options{}, err
+	}
+	where := "embedded Temporal"
+	if b.Server == nil {
+		where = "external Temporal"
+	}
+	fmt.Fprintf(stdout, "bench: %d stations, scaled working day %s, %s at %s\n", *f.stations, cfg.Workday, where, b.HostPort)
+	return b, bench.Options{Client: b.Client, Store: b.store, TaskQueue: b.acts.TaskQueue, Rubric: rb, Stations: *f.stations,
+		Concurrency: *f.concurrency, Out: stdout}, nil
+}
+
+// openDatabase creates and migrates a database of the bench's own beside
+// the one --database-url names, dropped at close unless kept.
+func (b *benchStack) openDatabase(ctx context.Context, keep bool, logger *slog.Logger, stdout io.Writer) error {
+	cfg := b.cfg
 	u, err := url.Parse(cfg.DatabaseURL)
 	if err != nil {
-		return nil, o, fmt.Errorf("--database-url: %w", err)
+		return fmt.Errorf("--database-url: %w", err)
 	}
 	u.Path = fmt.Sprintf("/stationflow_bench_%d", time.Now().UnixNano())
 	cfg.DatabaseURL = u.String()
 	if b.store, err = openStore(ctx, cfg, true, logger); err != nil {
-		return nil, o, err
+		return err
 	}
 	b.closers = append(b.closers, func() {
 		b.store.Close()
-		if !*f.keep {
+		if !keep {
 			if err := store.DropDatabase(context.Background(), cfg.DatabaseURL); err != nil {
 				fmt.Fprintln(stdout, "dropping the bench database:", err)
 			}
 		}
 	})
-	fail := func(err error) (*benchStack, bench.Options, error) { b.close(); return nil, o, err }
-	// With --temporal-address the bench runs against that cluster, whose
-	// namespace must already carry stationflow's search attributes.
-	// Otherwise it embeds a server whose state goes to a file (as under
-	// dev), not memory: a national cycle's histories would not fit in memory.
-	hostPort, where := cfg.TemporalAddress, "external Temporal"
-	if hostPort == "" {
+	return nil
+}
+
+// startTemporal runs the bench's worker on the harness. With
+// --temporal-address that is the cluster named, whose namespace must
+// already carry stationflow's search attributes. Otherwise it embeds a
+// server whose state goes to a file (as under dev), not memory: a national
+// cycle's histories would not fit in memory.
+func (b *benchStack) startTemporal(ctx context.Context, logger *slog.Logger) error {
+	cfg := b.cfg
+	o := devstack.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.Namespace, Logger: logger}
+	if o.HostPort == "" {
 		dir, err := os.MkdirTemp("", "stationflow-bench-")
 		if err != nil {
-			return fail(err)
+			return err
 		}
 		b.closers = append(b.closers, func() { _ = os.RemoveAll(dir) })
-		srv, err := devserver.Start(ctx, devserver.Options{DataDir: dir, Namespace: cfg.Namespace, SearchAttributes: flow.SearchAttributes(),
-			Logger: logger})
-		if err != nil {
-			return fail(err)
-		}
-		b.closers = append(b.closers, func() { _ = srv.Stop() })
-		hostPort, where = srv.FrontendAddress(), "embedded Temporal"
+		o.Server = devserver.Options{DataDir: dir, Namespace: cfg.Namespace, SearchAttributes: flow.SearchAttributes(), Logger: logger}
 	}
 	key, err := codec.GenerateKey()
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	if b.client, err = worker.Dial(ctx, worker.ClientOptions{HostPort: hostPort, Namespace: cfg.Namespace,
-		Keys: []codec.Key{key}, Logger: logger}); err != nil {
-		return fail(err)
-	}
-	b.closers = append(b.closers, b.client.Close)
+	o.Keys = []codec.Key{key}
 	if b.acts, err = newActivities(cfg, b.store, logger); err != nil {
-		return fail(err)
+		return err
 	}
-	b.acts.Temporal, b.acts.TaskQueue, b.acts.QuarterWorkdays = b.client, "bench", 1_000_000 // no quarter ends during the cycle
-	w := worker.New(b.client, b.acts.TaskQueue, b.acts)
-	w.RegisterWorkflow(bench.BareWorkflow)
-	w.RegisterWorkflow(bench.BareUpdateWorkflow)
-	if err := w.Start(); err != nil {
-		return fail(err)
-	}
-	b.closers = append(b.closers, w.Stop)
-	rb, err := b.acts.Rubrics.Latest("annual_evaluation")
-	if err != nil {
-		return fail(err)
-	}
-	fmt.Fprintf(stdout, "bench: %d stations, scaled working day %s, %s at %s\n", *f.stations, cfg.Workday, where, hostPort)
-	return b, bench.Options{Client: b.client, Store: b.store, TaskQueue: b.acts.TaskQueue, Rubric: rb, Stations: *f.stations,
-		Concurrency: *f.concurrency, Out: stdout}, nil
+	b.acts.QuarterWorkdays = 1_000_000 // no quarter ends during the cycle
+	o.Worker = devstack.WorkerOptions{TaskQueue: "bench", Activities: b.acts, Register: func(r sdkworker.Registry) {
+		r.RegisterWorkflow(bench.BareWorkflow)
+		r.RegisterWorkflow(bench.BareUpdateWorkflow)
+	}}
+	b.Stack, err = devstack.Start(ctx, o)
+	return err
 }
 
 func benchCycle(ctx context.Context, args []string, stdout io.Writer) error {
@@ -175,17 +196,15 @@ func benchCycle(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *years > 0 {
 		decadeActs := *b.acts
-		decadeActs.TaskQueue, decadeActs.QuarterWorkdays = "bench-decade", 3
-		dw := worker.New(b.client, decadeActs.TaskQueue, &decadeActs)
-		if err := dw.Start(); err != nil {
+		decadeActs.QuarterWorkdays = 3
+		if _, err := b.StartWorker(devstack.WorkerOptions{TaskQueue: "bench-decade", Activities: &decadeActs}); err != nil {
 			return err
 		}
-		defer dw.Stop()
 		p, err := bench.WriteProvince(ctx, b.store, "52", 1, time.Date(time.Now().Year(), 1, 1, 0, 0, 0, 0, time.UTC))
 		if err != nil {
 			return err
 		}
-		d, err := bench.Decade(ctx, b.client, b.store, &decadeActs, decadeActs.TaskQueue, p.Stations[0], *years)
+		d, err := bench.Decade(ctx, b.Client, b.store, &decadeActs, decadeActs.TaskQueue, p.Stations[0], *years)
 		if err != nil {
 			return err
 		}
@@ -220,7 +239,7 @@ func benchLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: (&api.Server{Store: b.store, Temporal: b.client, TaskQueue: b.acts.TaskQueue,
+	srv := &http.Server{Handler: (&api.Server{Store: b.store, Temporal: b.Client, TaskQueue: b.acts.TaskQueue,
 		Logger: slog.New(slog.DiscardHandler), Rubrics: b.acts.Rubrics, Workday: cfg.Workday}).Router(), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()

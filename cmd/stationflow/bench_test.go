@@ -1,3 +1,5 @@
+//go:build dev
+
 package main
 
 import (
@@ -15,7 +17,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/stationflow/stationflow/internal/devserver"
-	"github.com/stationflow/stationflow/internal/flow"
+	"github.com/stationflow/stationflow/internal/devstack"
 	"github.com/stationflow/stationflow/internal/testdb"
 )
 
@@ -65,8 +67,7 @@ func TestBenchCycleRunsToTheEndAndPrintsItsRatioLast(t *testing.T) {
 // the cluster it is given, in that cluster's namespace.
 func TestBenchCycleRunsOnAnExternalTemporal(t *testing.T) {
 	ctx := context.Background()
-	srv, err := devserver.Start(ctx, devserver.Options{Namespace: "stationflow", SearchAttributes: flow.SearchAttributes(),
-		Logger: slog.New(slog.DiscardHandler)})
+	srv, err := devstack.StartServer(ctx, devserver.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,9 @@
 // Command stationflow runs the social-work station supervision system: the
-// all-in-one dev stack, the worker and API processes, migrations, tokens,
-// demo data and the audit check.
+// worker and API processes, migrations, tokens, demo data and the audit
+// check. The development build (go build -tags dev, as make build does)
+// adds the all-in-one dev stack, the embedded Temporal server and the
+// benches; the default build leaves them out, so that the worker and API
+// images link neither the Temporal server nor its Web UI.
 package main
 
 import (
@@ -12,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -22,20 +26,31 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout io.Writer) error
 }
 
+// commands are the development build's commands (see dev.go), if this is
+// that build, and those of every build.
 func commands() []command {
-	return []command{
-		{"dev", "everything in one process: embedded Temporal server and Web UI, worker, HTTP API", runDev},
-		{"temporal", "the embedded Temporal server and Web UI alone, for a separate worker and API", runTemporal},
+	return append(devCommands(), []command{
 		{"worker", "the Temporal worker (workflows and activities) and the lifecycle reconciler", runWorker},
 		{"api", "the HTTP API", runAPI},
 		{"migrate", "apply the database migrations", runMigrate},
 		{"token", "mint an API token: token create --role admin|office|supervisor|org --scope …", runToken},
 		{"demo", "demo seed: load the 4,451-station demo province into a running stack", runDemo},
 		{"audit", "audit verify: recompute the audit log's hash chain", runAudit},
-		{"bench", "bench cycle --stations N: an annual cycle against a bare SignalWithStart baseline", runBench},
 		{"backup", "backup --to DIR: a consistent backup of a running single-node stack", runBackup},
 		{"restore", "restore --from DIR: a backup into an empty data directory and database", runRestore},
+	}...)
+}
+
+// devOnly are the commands only the development build has.
+var devOnly = []string{"dev", "temporal", "bench"}
+
+// unknownCommand says why name is not a command: a development command
+// asked of the production build names the build that has it.
+func unknownCommand(name string) error {
+	if slices.Contains(devOnly, name) {
+		return fmt.Errorf("stationflow %s is in the development build only: go build -tags dev ./cmd/stationflow (make build)", name)
 	}
+	return fmt.Errorf("unknown command %q", name)
 }
 
 func main() {
@@ -63,7 +78,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	usage(os.Stderr)
-	return fmt.Errorf("unknown command %q", args[0])
+	return unknownCommand(args[0])
 }
 
 func usage(w io.Writer) {

@@ -19,7 +19,6 @@ import (
 	"github.com/stationflow/stationflow/internal/calendar"
 	"github.com/stationflow/stationflow/internal/codec"
 	"github.com/stationflow/stationflow/internal/config"
-	"github.com/stationflow/stationflow/internal/devserver"
 	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
@@ -89,7 +88,9 @@ type needs struct {
 	createDB  bool // create the database when it is missing
 	createKey bool // create the payload key file when it is missing (dev only)
 	temporal  bool // a Temporal client
-	embed     bool // run the embedded Temporal server unless TEMPORAL_ADDRESS is set
+	// embedded starts the embedded Temporal server unless TEMPORAL_ADDRESS
+	// is set; only the development build has one (see dev.go).
+	embedded func(ctx context.Context, p *process) error
 }
 
 // process is what a command runs with; close releases it in reverse order.
@@ -141,19 +142,10 @@ func (p *process) connect(ctx context.Context, n needs) error {
 	if err != nil {
 		return err
 	}
-	if n.embed && cfg.TemporalAddress == "" {
-		if err := checkPortFree(cfg.HTTPAddr); err != nil {
+	if n.embedded != nil && cfg.TemporalAddress == "" {
+		if err := n.embedded(ctx, p); err != nil {
 			return err
 		}
-		srv, err := devserver.Start(ctx, devserver.Options{
-			DataDir: cfg.DataDir, FrontendPort: cfg.TemporalPort, UIPort: cfg.UIPort,
-			Namespace: cfg.Namespace, SearchAttributes: flow.SearchAttributes(), Logger: p.logger,
-		})
-		if err != nil {
-			return err
-		}
-		p.closers = append(p.closers, func() { _ = srv.Stop() })
-		p.logger.Info("embedded Temporal server started", "frontend", srv.FrontendAddress(), "ui", srv.UIAddress(), "data_dir", cfg.DataDir)
 	}
 	c, err := worker.Dial(ctx, worker.ClientOptions{HostPort: cfg.TemporalHostPort(), Namespace: cfg.Namespace, Keys: keys, Logger: p.logger})
 	if err != nil {
@@ -161,36 +153,6 @@ func (p *process) connect(ctx context.Context, n needs) error {
 	}
 	p.client = c
 	p.closers = append(p.closers, c.Close)
-	return nil
-}
-
-func runDev(ctx context.Context, args []string, stdout io.Writer) error {
-	p, err := start(ctx, "dev", "embedded Temporal server and Web UI, worker and HTTP API in one process", args,
-		needs{createDB: true, createKey: true, temporal: true, embed: true}, nil)
-	if err != nil {
-		return err
-	}
-	defer p.close()
-	return p.serve(ctx, true, true)
-}
-
-// runTemporal runs the embedded Temporal server (and its Web UI) alone,
-// for a worker and an API that run as processes of their own.
-func runTemporal(ctx context.Context, args []string, stdout io.Writer) error {
-	fs, cfg := flags("temporal", "the embedded Temporal server and Web UI alone")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	logger := newLogger(cfg.LogLevel)
-	srv, err := devserver.Start(ctx, devserver.Options{DataDir: cfg.DataDir, FrontendPort: cfg.TemporalPort, UIPort: cfg.UIPort,
-		Namespace: cfg.Namespace, SearchAttributes: flow.SearchAttributes(), Logger: logger})
-	if err != nil {
-		return err
-	}
-	defer func() { _ = srv.Stop() }()
-	logger.Info("embedded Temporal server started", "frontend", srv.FrontendAddress(), "ui", srv.UIAddress(), "data_dir", cfg.DataDir)
-	fmt.Fprintf(os.Stderr, "Temporal is up: %s  (stop with Ctrl-C)\n", srv.FrontendAddress())
-	<-ctx.Done()
 	return nil
 }
 
@@ -271,15 +233,6 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 	case err := <-errc:
 		return err
 	}
-}
-
-// checkPortFree fails early, with the flag to change, when addr is taken.
-func checkPortFree(addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("HTTP address %s is in use: is another stationflow running? use --http-addr", addr)
-	}
-	return ln.Close()
 }
 
 // newActivities gives the activities their store, the working-day calendar

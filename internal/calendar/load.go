@@ -171,12 +171,30 @@ var yearFileName = regexp.MustCompile(`^cn-([0-9]{4})\.json$`)
 // parseYearFile checks one year file (file is the path errors show) and
 // returns its schedule, or every problem found.
 func parseYearFile(file string, data []byte, sch *jsonschema.Schema) (*schedule, []error) {
-	fail := func(field, format string, args ...any) []error {
-		return []error{&FileError{File: file, Field: field, Problem: fmt.Sprintf(format, args...)}}
+	yf, errs := decodeYearFile(file, data, sch)
+	if errs != nil {
+		return nil, errs
+	}
+	c := &yearCheck{file: file, year: yf.Year}
+	c.checkFileName()
+	s := &schedule{year: yf.Year, source: yf.Source, file: file, holidays: map[day]string{}, makeup: map[day]string{}}
+	spans := c.holidays(yf, s)
+	c.makeupDays(yf, s, spans)
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	return s, nil
+}
+
+// decodeYearFile reads one year file after checking it against the schema,
+// so that the rules below see only well-formed dates and fields.
+func decodeYearFile(file string, data []byte, sch *jsonschema.Schema) (*yearFile, []error) {
+	fail := func(format string, args ...any) []error {
+		return []error{&FileError{File: file, Problem: fmt.Sprintf(format, args...)}}
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
-		return nil, fail("", "not valid JSON: %v", err)
+		return nil, fail("not valid JSON: %v", err)
 	}
 	if err := sch.Validate(inst); err != nil {
 		var errs []error
@@ -187,81 +205,106 @@ func parseYearFile(file string, data []byte, sch *jsonschema.Schema) (*schedule,
 	}
 	var yf yearFile
 	if err := json.Unmarshal(data, &yf); err != nil {
-		return nil, fail("", "%v", err)
+		return nil, fail("%v", err)
 	}
+	return &yf, nil
+}
 
-	var errs []error
-	add := func(field, format string, args ...any) { errs = append(errs, fail(field, format, args...)...) }
-	if m := yearFileName.FindStringSubmatch(path.Base(filepath.ToSlash(file))); m != nil {
-		if named, _ := strconv.Atoi(m[1]); named != yf.Year {
-			add("year", "is %d, but the file name says %d", yf.Year, named)
-		}
-	}
-	s := &schedule{year: yf.Year, source: yf.Source, file: file, holidays: map[day]string{}, makeup: map[day]string{}}
-	// parse reads a date the schema has already checked the form of.
-	parse := func(field, value string) (day, bool) {
-		t, err := time.Parse(time.DateOnly, value)
-		if err != nil {
-			add(field, "%q is not a date: %v", value, err)
-			return 0, false
-		}
-		if t.Year() != yf.Year {
-			add(field, "%s is not in %d, the file's year", value, yf.Year)
-			return 0, false
-		}
-		return civil(t.Date()), true
-	}
+// yearCheck collects every problem of one year file, so that one run
+// reports them all.
+type yearCheck struct {
+	file string
+	year int
+	errs []error
+}
 
-	type span struct {
-		from, to day
-		name     string
+func (c *yearCheck) add(field, format string, args ...any) {
+	c.errs = append(c.errs, &FileError{File: c.file, Field: field, Problem: fmt.Sprintf(format, args...)})
+}
+
+// checkFileName makes cn-YYYY.json hold year YYYY; other names say nothing
+// about the year.
+func (c *yearCheck) checkFileName() {
+	if m := yearFileName.FindStringSubmatch(path.Base(filepath.ToSlash(c.file))); m != nil {
+		if named, _ := strconv.Atoi(m[1]); named != c.year {
+			c.add("year", "is %d, but the file name says %d", c.year, named)
+		}
 	}
-	spans := make([]span, len(yf.Holidays))
+}
+
+// date reads a date the schema has already checked the form of, and
+// requires it to lie in the file's year.
+func (c *yearCheck) date(field, value string) (day, bool) {
+	t, err := time.Parse(time.DateOnly, value)
+	if err != nil {
+		c.add(field, "%q is not a date: %v", value, err)
+		return 0, false
+	}
+	if t.Year() != c.year {
+		c.add(field, "%s is not in %d, the file's year", value, c.year)
+		return 0, false
+	}
+	return civil(t.Date()), true
+}
+
+// holidaySpan is one holiday of a year file; a zero name marks an entry
+// that did not check, which later rules skip.
+type holidaySpan struct {
+	from, to day
+	name     string
+}
+
+// holidays checks that each holiday ends on or after its first day and
+// overlaps no other, puts its days in s, and returns the spans by index.
+func (c *yearCheck) holidays(yf *yearFile, s *schedule) []holidaySpan {
+	spans := make([]holidaySpan, len(yf.Holidays))
 	for i, h := range yf.Holidays {
 		field := fmt.Sprintf("holidays[%d]", i)
-		from, ok1 := parse(field+".from", h.From)
-		to, ok2 := parse(field+".to", h.To)
+		from, ok1 := c.date(field+".from", h.From)
+		to, ok2 := c.date(field+".to", h.To)
 		if !ok1 || !ok2 {
 			continue
 		}
 		if to < from {
-			add(field+".to", "%s is before from %s: a holiday ends on or after its first day", h.To, h.From)
+			c.add(field+".to", "%s is before from %s: a holiday ends on or after its first day", h.To, h.From)
 			continue
 		}
 		for j, other := range spans[:i] {
 			if other.name != "" && from <= other.to && other.from <= to {
-				add(field, "%s (%s to %s) overlaps holidays[%d] %s (%s to %s)", h.Name, h.From, h.To, j, other.name, other.from, other.to)
+				c.add(field, "%s (%s to %s) overlaps holidays[%d] %s (%s to %s)", h.Name, h.From, h.To, j, other.name, other.from, other.to)
 			}
 		}
-		spans[i] = span{from, to, h.Name}
+		spans[i] = holidaySpan{from, to, h.Name}
 		for d := from; d <= to; d++ {
 			s.holidays[d] = h.Name
 		}
 	}
+	return spans
+}
 
+// makeupDays checks that each make-up working day is a Saturday or Sunday,
+// listed once, outside every holiday, and puts it in s.
+func (c *yearCheck) makeupDays(yf *yearFile, s *schedule, spans []holidaySpan) {
 	listed := map[day]int{}
 	for i, w := range yf.Workdays {
 		field := fmt.Sprintf("workdays[%d].date", i)
-		d, ok := parse(field, w.Date)
+		d, ok := c.date(field, w.Date)
 		if !ok {
 			continue
 		}
 		if j, dup := listed[d]; dup {
-			add(field, "%s is listed twice (also workdays[%d])", w.Date, j)
+			c.add(field, "%s is listed twice (also workdays[%d])", w.Date, j)
 			continue
 		}
 		listed[d] = i
 		if !d.weekend() {
-			add(field, "%s is a %s; a make-up working day is a Saturday or Sunday", w.Date, d.weekday())
+			c.add(field, "%s is a %s; a make-up working day is a Saturday or Sunday", w.Date, d.weekday())
 		}
-		if j := slices.IndexFunc(spans, func(sp span) bool { return sp.name != "" && sp.from <= d && d <= sp.to }); j >= 0 {
-			add(field, "%s falls within holidays[%d] %s (%s to %s); a make-up working day lies outside every holiday",
+		inside := func(sp holidaySpan) bool { return sp.name != "" && sp.from <= d && d <= sp.to }
+		if j := slices.IndexFunc(spans, inside); j >= 0 {
+			c.add(field, "%s falls within holidays[%d] %s (%s to %s); a make-up working day lies outside every holiday",
 				w.Date, j, spans[j].name, spans[j].from, spans[j].to)
 		}
 		s.makeup[d] = w.Reason
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return s, nil
 }

@@ -1,11 +1,10 @@
-package devserver
+package devserver_test
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"os"
 	"sort"
 	"sync"
@@ -17,7 +16,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"go.temporal.io/server/common/persistence/sql/sqlplugin"
+
+	"github.com/stationflow/stationflow/internal/devserver"
+	"github.com/stationflow/stationflow/internal/devstack"
 )
 
 // The throughput benchmark drives the embedded server the way stationflow
@@ -90,23 +91,21 @@ func benchUpdateTarget(ctx workflow.Context) (int, error) {
 
 type benchPersistence struct {
 	name  string
-	setup func(b *testing.B) Options // returns Options with persistence set
+	setup func(b *testing.B) devserver.Options // returns Options with persistence set
 }
 
 func BenchmarkWorkflowThroughput(b *testing.B) {
 	cases := []benchPersistence{
-		{"sqlite-file", func(b *testing.B) Options { return Options{DataDir: b.TempDir()} }},
-		{"sqlite-memory", func(b *testing.B) Options { return Options{} }},
+		{"sqlite-file", func(b *testing.B) devserver.Options { return devserver.Options{DataDir: b.TempDir()} }},
+		{"sqlite-memory", func(b *testing.B) devserver.Options { return devserver.Options{} }},
 		{"postgres", benchPostgres},
 	}
 	if os.Getenv("STATIONFLOW_BENCH_DEFAULT_JOURNAL") != "" {
 		// For comparison only: SQLite's default rollback journal with
 		// synchronous=full, instead of wal + synchronous=normal.
-		cases = append(cases, benchPersistence{"sqlite-file-default-journal", func(b *testing.B) Options {
-			saved := sqlitePragmas
-			sqlitePragmas = map[string]string{}
-			b.Cleanup(func() { sqlitePragmas = saved })
-			return Options{DataDir: b.TempDir()}
+		cases = append(cases, benchPersistence{"sqlite-file-default-journal", func(b *testing.B) devserver.Options {
+			devserver.UseDefaultSQLiteJournal(b)
+			return devserver.Options{DataDir: b.TempDir()}
 		}})
 	}
 	for _, p := range cases {
@@ -116,23 +115,7 @@ func BenchmarkWorkflowThroughput(b *testing.B) {
 			o.Namespace = "stationflow"
 			logs := newCountingHandler(b)
 			o.Logger = slog.New(logs)
-			s := startServer(b, o)
-			defer stopServer(b, s)
-
-			c := dialClient(b, s)
-			defer c.Close()
-			w := worker.New(c, benchTaskQueue, worker.Options{
-				MaxConcurrentWorkflowTaskPollers: 8,
-				MaxConcurrentActivityTaskPollers: 8,
-			})
-			w.RegisterWorkflowWithOptions(benchOneActivity, workflow.RegisterOptions{Name: "bench-one-activity"})
-			w.RegisterWorkflowWithOptions(benchSignalTarget, workflow.RegisterOptions{Name: "bench-signal-target"})
-			w.RegisterWorkflowWithOptions(benchUpdateTarget, workflow.RegisterOptions{Name: "bench-update-target"})
-			w.RegisterActivityWithOptions(benchActivity, activity.RegisterOptions{Name: "bench-activity"})
-			if err := w.Start(); err != nil {
-				b.Fatal(err)
-			}
-			defer w.Stop()
+			c := startBenchStack(b, o)
 
 			var round atomic.Int64
 			prefix := func(kind string) string {
@@ -143,6 +126,27 @@ func BenchmarkWorkflowThroughput(b *testing.B) {
 			b.Run("updates", func(b *testing.B) { logs.report(b, func() { benchUpdates(b, c, prefix("upd")) }) })
 		})
 	}
+}
+
+// startBenchStack starts the server o describes with a plain SDK worker
+// (no payload codec: the server's cost is measured, not stationflow's)
+// running the bench workflows, and stops both when b ends.
+func startBenchStack(b *testing.B, o devserver.Options) client.Client {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := devstack.Start(ctx, devstack.Options{Server: o, Worker: devstack.WorkerOptions{TaskQueue: benchTaskQueue,
+		SDK: worker.Options{MaxConcurrentWorkflowTaskPollers: 8, MaxConcurrentActivityTaskPollers: 8},
+		Register: func(r worker.Registry) {
+			r.RegisterWorkflowWithOptions(benchOneActivity, workflow.RegisterOptions{Name: "bench-one-activity"})
+			r.RegisterWorkflowWithOptions(benchSignalTarget, workflow.RegisterOptions{Name: "bench-signal-target"})
+			r.RegisterWorkflowWithOptions(benchUpdateTarget, workflow.RegisterOptions{Name: "bench-update-target"})
+			r.RegisterActivityWithOptions(benchActivity, activity.RegisterOptions{Name: "bench-activity"})
+		}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.Close)
+	return s.Client
 }
 
 // countingHandler counts the server's warnings and errors, reported per
@@ -403,59 +407,10 @@ func benchUpdates(b *testing.B, c client.Client, prefix string) {
 
 // benchPostgres is the PostgreSQL case; it is skipped when the server is
 // unreachable.
-func benchPostgres(b *testing.B) Options {
-	url, err := throwawayPostgres(b)
+func benchPostgres(b *testing.B) devserver.Options {
+	url, err := devserver.ThrowawayPostgres(b)
 	if err != nil {
 		b.Skip(err)
 	}
-	return Options{PostgresURL: url}
-}
-
-// throwawayPostgres returns the URL of a database name that does not exist
-// yet on the test PostgreSQL server (STATIONFLOW_TEST_DATABASE_URL, default
-// postgres://postgres@127.0.0.1:5432/postgres) and drops it, with its
-// _visibility twin, when the test ends.
-func throwawayPostgres(t testing.TB) (string, error) {
-	raw := os.Getenv("STATIONFLOW_TEST_DATABASE_URL")
-	if raw == "" {
-		raw = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("STATIONFLOW_TEST_DATABASE_URL: %w", err)
-	}
-	adminCfg, _, err := postgresBaseConfig(u)
-	if err != nil {
-		return "", err
-	}
-	adminCfg.DatabaseName = "postgres"
-	logger := newSlogLogger(slog.New(slog.DiscardHandler), slog.LevelError)
-	admin, err := openAdminDB(adminCfg, logger)
-	if err == nil {
-		if err = admin.Exec("SELECT 1"); err != nil {
-			_ = admin.Close()
-		}
-	}
-	if err != nil {
-		return "", fmt.Errorf("PostgreSQL at %s unreachable: %w", adminCfg.ConnectAddr, err)
-	}
-	name := fmt.Sprintf("sf_devserver_test_%d_%d", os.Getpid(), time.Now().UnixNano())
-	t.Cleanup(func() {
-		for _, db := range []string{name, name + "_visibility"} {
-			if err := forceDropDatabase(admin, db); err != nil {
-				t.Errorf("drop throwaway database %s: %v", db, err)
-			}
-		}
-		_ = admin.Close()
-	})
-	u.Path = "/" + name
-	return u.String(), nil
-}
-
-func forceDropDatabase(admin sqlplugin.AdminDB, name string) error {
-	type forceDropper interface{ ForceDropDatabase(string) error }
-	if f, ok := admin.(forceDropper); ok {
-		return f.ForceDropDatabase(name)
-	}
-	return admin.DropDatabase(name)
+	return devserver.Options{PostgresURL: url}
 }

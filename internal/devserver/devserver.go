@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,13 +27,6 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	sdkclient "go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
-	"go.temporal.io/server/common/authorization"
-	"go.temporal.io/server/common/cluster"
-	"go.temporal.io/server/common/config"
-	"go.temporal.io/server/common/dynamicconfig"
-	"go.temporal.io/server/common/membership/static"
-	"go.temporal.io/server/common/primitives"
-	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 )
 
@@ -151,17 +143,8 @@ func defaultDynamicConfig() map[string]any {
 // errors: a port in use (*PortInUseError) and a data directory held by
 // another server (ErrDataDirLocked).
 func Start(ctx context.Context, o Options) (_ *Server, err error) {
-	if o.IP == "" {
-		o.IP = DefaultIP
-	}
-	if o.Namespace == "" {
-		o.Namespace = DefaultNamespace
-	}
-	if o.FrontendPort < 0 || o.FrontendPort > 65535 || o.UIPort < 0 || o.UIPort > 65535 {
-		return nil, errors.New("devserver: ports must be between 0 and 65535")
-	}
-	if net.ParseIP(o.IP) == nil {
-		return nil, fmt.Errorf("devserver: IP %q is not an IP address", o.IP)
+	if o, err = o.withDefaults(); err != nil {
+		return nil, err
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -169,177 +152,86 @@ func Start(ctx context.Context, o Options) (_ *Server, err error) {
 		defer cancel()
 	}
 	logger := newSlogLogger(o.Logger, slog.LevelWarn)
-
 	s := &Server{namespace: o.Namespace, stopping: logger.stopping}
 	defer func() {
 		if err != nil {
 			_ = s.Stop()
 		}
 	}()
-
-	if o.DataDir != "" {
-		if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("devserver: create data dir: %w", err)
-		}
-		if s.lock, err = lockDataDir(o.DataDir); err != nil {
-			return nil, fmt.Errorf("devserver: %w", err)
-		}
+	if err := s.lockDataDir(o.DataDir); err != nil {
+		return nil, err
 	}
-
 	// Reserve every port before anything binds: the server exits the process
 	// on a failed listen.
 	ports := &portSet{ip: o.IP}
 	defer ports.release()
-	if o.FrontendPort == 0 {
-		if o.FrontendPort, err = ports.pick("frontend"); err != nil {
-			return nil, err
-		}
-	} else if err := ports.claim(o.FrontendPort, "frontend", "--temporal-port"); err != nil {
+	p, err := reservePorts(ports, o)
+	if err != nil {
 		return nil, err
 	}
-	if o.UIPort != 0 {
-		if err := ports.claim(o.UIPort, "Web UI", "--ui-port"); err != nil {
-			return nil, err
-		}
-	}
-	var internal [4]int // frontend HTTP, history, matching, worker
-	for i, what := range []string{"frontend HTTP", "history", "matching", "worker"} {
-		if internal[i], err = ports.pick(what); err != nil {
-			return nil, err
-		}
-	}
-	httpPort, historyPort, matchingPort, workerPort := internal[0], internal[1], internal[2], internal[3]
-
-	// Persistence.
-	var store, visStore *config.SQL
-	if o.PostgresURL != "" {
-		if store, visStore, err = postgresConfigs(o.PostgresURL, logger); err != nil {
-			return nil, fmt.Errorf("devserver: %w", err)
-		}
-	} else {
-		if store, err = sqliteConfig(o.DataDir); err != nil {
-			return nil, fmt.Errorf("devserver: %w", err)
-		}
-		visStore = store
-	}
-	nsConfig, err := sqliteschema.NewNamespaceConfig(clusterName, o.Namespace, false, o.SearchAttributes)
+	s.frontend = p.hostPort(p.frontend)
+	stores, err := preparePersistence(o, logger)
 	if err != nil {
-		return nil, fmt.Errorf("devserver: namespace %s: %w", o.Namespace, err)
+		return nil, fmt.Errorf("devserver: %w", err)
 	}
-	// A no-op when the namespace exists; its search attributes are then
-	// reconciled through the operator service below.
-	if err := sqliteschema.CreateNamespaces(store, nsConfig); err != nil {
-		return nil, fmt.Errorf("devserver: register namespace %s: %w", o.Namespace, err)
-	}
-
-	s.frontend = net.JoinHostPort(o.IP, strconv.Itoa(o.FrontendPort))
-	hostPort := func(port int) string { return net.JoinHostPort(o.IP, strconv.Itoa(port)) }
-
-	cfg := &config.Config{}
-	cfg.Global.Membership.MaxJoinDuration = 30 * time.Second
-	cfg.Global.Membership.BroadcastAddress = o.IP
-	cfg.Persistence.NumHistoryShards = 1
-	cfg.Persistence.DefaultStore = "default"
-	cfg.Persistence.VisibilityStore = "visibility"
-	cfg.Persistence.DataStores = map[string]config.DataStore{
-		"default":    {SQL: store},
-		"visibility": {SQL: visStore},
-	}
-	cfg.ClusterMetadata = &cluster.Config{
-		EnableGlobalNamespace:    false,
-		FailoverVersionIncrement: 10,
-		MasterClusterName:        clusterName,
-		CurrentClusterName:       clusterName,
-		ClusterInformation: map[string]cluster.ClusterInformation{
-			clusterName: {
-				Enabled:                true,
-				InitialFailoverVersion: 1,
-				RPCAddress:             s.frontend,
-				HTTPAddress:            hostPort(httpPort),
-			},
-		},
-	}
-	cfg.DCRedirectionPolicy.Policy = "noop"
-	service := func(grpcPort, httpPort int) config.Service {
-		var svc config.Service
-		svc.RPC.GRPCPort = grpcPort
-		svc.RPC.HTTPPort = httpPort
-		svc.RPC.BindOnIP = o.IP
-		return svc
-	}
-	cfg.Services = map[string]config.Service{
-		string(primitives.FrontendService): service(o.FrontendPort, httpPort),
-		string(primitives.HistoryService):  service(historyPort, 0),
-		string(primitives.MatchingService): service(matchingPort, 0),
-		string(primitives.WorkerService):   service(workerPort, 0),
-	}
-	cfg.Archival.History.State = "disabled"
-	cfg.Archival.Visibility.State = "disabled"
-	cfg.NamespaceDefaults.Archival.History.State = "disabled"
-	cfg.NamespaceDefaults.Archival.Visibility.State = "disabled"
-	cfg.PublicClient.HostPort = s.frontend
-
-	authorizer, err := authorization.GetAuthorizerFromConfig(&cfg.Global.Authorization)
+	opts, err := serverOptions(o, p, stores, logger)
 	if err != nil {
-		return nil, fmt.Errorf("devserver: authorizer: %w", err)
+		return nil, fmt.Errorf("devserver: %w", err)
 	}
-	claimMapper, err := authorization.GetClaimMapperFromConfig(&cfg.Global.Authorization, logger)
-	if err != nil {
-		return nil, fmt.Errorf("devserver: claim mapper: %w", err)
-	}
-
-	dc := dynamicconfig.StaticClient{}
-	for k, v := range defaultDynamicConfig() {
-		dc[dynamicconfig.MakeKey(k)] = v
-	}
-	if o.PostgresURL != "" {
-		// A shard writes to persistence one request at a time by default.
-		// With a single shard and a network round trip per statement that
-		// capped PostgreSQL at ~37 workflows/s in the benchmark; 8 in
-		// flight gave ~97. (SQLite has one connection, so it gains nothing.)
-		dc[dynamicconfig.MakeKey("history.shardIOConcurrency")] = 8
-	}
-	for k, v := range o.DynamicConfig {
-		dc[dynamicconfig.MakeKey(k)] = v
-	}
-
 	// NewServer already creates the listeners: hand the ports over now.
 	ports.release()
-	single := func(port int) static.Hosts { return static.SingleLocalHost(hostPort(port)) }
-	srv, err := temporal.NewServer(
-		temporal.WithConfig(cfg),
-		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
-			primitives.FrontendService: single(o.FrontendPort),
-			primitives.HistoryService:  single(historyPort),
-			primitives.MatchingService: single(matchingPort),
-			primitives.WorkerService:   single(workerPort),
-		}),
-		temporal.WithLogger(logger),
-		temporal.WithAuthorizer(authorizer),
-		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dc),
-	)
+	srv, err := temporal.NewServer(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("devserver: build Temporal server: %w", err)
 	}
-
 	if err := srv.Start(); err != nil {
 		_ = srv.Stop()
 		return nil, fmt.Errorf("devserver: start Temporal server: %w", err)
 	}
 	s.temporal = srv
-
 	if err := s.waitReady(ctx, o.SearchAttributes); err != nil {
 		return nil, fmt.Errorf("devserver: %w", err)
 	}
-
 	if o.UIPort != 0 {
 		if err := s.startUI(ctx, o.IP, o.UIPort); err != nil {
 			return nil, fmt.Errorf("devserver: %w", err)
 		}
 	}
 	return s, nil
+}
+
+// withDefaults fills the zero values of o and checks its ports and IP.
+func (o Options) withDefaults() (Options, error) {
+	if o.IP == "" {
+		o.IP = DefaultIP
+	}
+	if o.Namespace == "" {
+		o.Namespace = DefaultNamespace
+	}
+	if o.FrontendPort < 0 || o.FrontendPort > 65535 || o.UIPort < 0 || o.UIPort > 65535 {
+		return o, errors.New("devserver: ports must be between 0 and 65535")
+	}
+	if net.ParseIP(o.IP) == nil {
+		return o, fmt.Errorf("devserver: IP %q is not an IP address", o.IP)
+	}
+	return o, nil
+}
+
+// lockDataDir creates the data directory and holds its lock until Stop, so
+// that no second server opens the same state.
+func (s *Server) lockDataDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("devserver: create data dir: %w", err)
+	}
+	lock, err := lockDataDir(dir)
+	if err != nil {
+		return fmt.Errorf("devserver: %w", err)
+	}
+	s.lock = lock
+	return nil
 }
 
 // waitReady waits for the frontend to serve the namespace, then adds the
