@@ -102,7 +102,7 @@ func (s *supervisionRun) issueScorecard(ctx workflow.Context, taskID uuid.UUID, 
 		return card, unreadable("the filed scores", err)
 	}
 	doc := flow.ScorecardDocument{StationID: s.in.Station.StationID, OrganisationID: s.in.OrganisationID, Kind: flow.KindSupervision,
-		Period: s.in.Period, TaskID: taskID, Scorecard: flowScorecard(card), PassMark: rb.PassMark, Late: res.Late,
+		Period: s.in.Period, TaskID: taskID, Scorecard: card, PassMark: rb.PassMark, Late: res.Late,
 		Scores: scores, Summary: form.Summary, FiledBy: res.CompletedBy, FiledAt: workflow.Now(ctx).UTC()}
 	scorecardID := derivedID("scorecard/%s/%s/%s", s.in.Station.StationID, flow.KindSupervision, s.in.Period)
 	if err := project(ctx, flow.IssueScorecardActivity, flow.ScorecardIssue{ScorecardID: scorecardID,
@@ -128,7 +128,7 @@ func (s *supervisionRun) rectify(ctx workflow.Context, failed []rubric.FailedInd
 		})
 		pending = append(pending, workflow.ExecuteChildWorkflow(cctx, RectificationWorkflow, flow.RectificationInput{
 			ItemID: item, Station: s.in.Station, OrganisationID: s.in.OrganisationID, ScorecardID: s.out.ScorecardID,
-			Period: s.in.Period, Indicator: flow.FailedIndicator(f), Verifier: s.assignee,
+			Period: s.in.Period, Indicator: f, Verifier: s.assignee,
 		}))
 	}
 	for _, f := range pending {
@@ -137,17 +137,4 @@ func (s *supervisionRun) rectify(ctx workflow.Context, failed []rubric.FailedInd
 		}
 	}
 	return nil
-}
-
-// flowScorecard is the rubric's scorecard as it crosses Temporal.
-func flowScorecard(c rubric.Scorecard) flow.Scorecard {
-	out := flow.Scorecard{RubricVersion: c.RubricVersion, Total: c.Total, Passed: c.Passed, FailedCritical: c.FailedCritical,
-		Sections: make([]flow.SectionResult, len(c.Sections)), FailedIndicators: make([]flow.FailedIndicator, len(c.FailedIndicators))}
-	for i, s := range c.Sections {
-		out.Sections[i] = flow.SectionResult(s)
-	}
-	for i, f := range c.FailedIndicators {
-		out.FailedIndicators[i] = flow.FailedIndicator(f)
-	}
-	return out
 }

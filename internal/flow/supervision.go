@@ -72,37 +72,61 @@ type SupervisionOpened struct {
 	Rubric       json.RawMessage `json:"rubric"`
 }
 
-// Scorecard is a scored form's computed result. It has the fields of the
-// rubric's own scorecard, so one converts to the other.
+// Scorecard is the computed result of a scored form against its rubric.
 type Scorecard struct {
-	RubricVersion    string            `json:"rubric_version"`
-	Total            float64           `json:"total"`
-	Passed           bool              `json:"passed"`
-	Sections         []SectionResult   `json:"sections"`
+	// RubricVersion is the version of the rubric scored against.
+	RubricVersion string `json:"rubric_version"`
+	// Total is the weighted total, 0 to 100, rounded to 2 decimals.
+	Total float64 `json:"total"`
+	// Passed: Total reaches the rubric's pass mark and no critical
+	// indicator failed.
+	Passed bool `json:"passed"`
+	// Sections holds the result of each section, in rubric order.
+	Sections []SectionResult `json:"sections"`
+	// FailedIndicators are the indicators scored below low_score_ratio of
+	// their max_points, in rubric order; empty, never null, when none.
 	FailedIndicators []FailedIndicator `json:"failed_indicators"`
-	FailedCritical   []string          `json:"failed_critical"`
+	// FailedCritical are the ids of the failed critical indicators, in
+	// rubric order; empty, never null, when none.
+	FailedCritical []string `json:"failed_critical"`
 }
 
-// SectionResult is one section's result on a scorecard.
+// SectionResult is the result of one section.
 type SectionResult struct {
-	ID      string  `json:"id"`
-	Name    string  `json:"name"`
-	Weight  float64 `json:"weight"`
-	Points  float64 `json:"points"`
-	Max     float64 `json:"max"`
+	// ID is the section's id.
+	ID string `json:"id"`
+	// Name is the section's name.
+	Name string `json:"name"`
+	// Weight is the section's weight in the rubric.
+	Weight float64 `json:"weight"`
+	// Points is the sum of the points given in the section.
+	Points float64 `json:"points"`
+	// Max is the sum of max_points of the indicators not N/A.
+	Max float64 `json:"max"`
+	// Percent is 100*Points/Max, rounded to 2 decimals; 0 when NA.
 	Percent float64 `json:"percent"`
-	NA      bool    `json:"na"`
+	// NA: every indicator of the section was N/A, so the section is left
+	// out of the total.
+	NA bool `json:"na"`
 }
 
-// FailedIndicator is an indicator scored below its fail line.
+// FailedIndicator is an indicator scored below low_score_ratio of its
+// max_points.
 type FailedIndicator struct {
-	ID        string  `json:"id"`
-	Name      string  `json:"name"`
-	Section   string  `json:"section"`
-	Points    float64 `json:"points"`
-	MaxPoints int     `json:"max_points"`
-	Critical  bool    `json:"critical"`
-	Comment   string  `json:"comment"`
+	// ID is the indicator's id.
+	ID string `json:"id"`
+	// Name is the indicator's name.
+	Name string `json:"name"`
+	// Section is the id of the indicator's section.
+	Section string `json:"section"`
+	// Points is what the indicator was given.
+	Points float64 `json:"points"`
+	// MaxPoints is the most it could have been given.
+	MaxPoints int `json:"max_points"`
+	// Critical: the failure fails the scorecard.
+	Critical bool `json:"critical"`
+	// Comment is the scorer's explanation.
+	Comment string `json:"comment"`
 }
 
 // ScorecardDocument is an issued scorecard's content: the computed result

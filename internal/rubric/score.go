@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
 )
 
@@ -178,62 +179,16 @@ func hasKey[V any](m map[string]V, k string) bool {
 	return ok
 }
 
-// Scorecard is the computed result of a form against a rubric.
-type Scorecard struct {
-	// RubricVersion is the version of the rubric scored against.
-	RubricVersion string `json:"rubric_version"`
-	// Total is the weighted total, 0 to 100, rounded to 2 decimals.
-	Total float64 `json:"total"`
-	// Passed: Total reaches the rubric's pass mark and no critical
-	// indicator failed.
-	Passed bool `json:"passed"`
-	// Sections holds the result of each section, in rubric order.
-	Sections []SectionResult `json:"sections"`
-	// FailedIndicators are the indicators scored below low_score_ratio of
-	// their max_points, in rubric order; empty, never null, when none.
-	FailedIndicators []FailedIndicator `json:"failed_indicators"`
-	// FailedCritical are the ids of the failed critical indicators, in
-	// rubric order; empty, never null, when none.
-	FailedCritical []string `json:"failed_critical"`
-}
+// Scorecard is the computed result of a form against a rubric. It is the
+// contract's type, so a scorecard crosses Temporal as it is computed.
+type Scorecard = flow.Scorecard
 
 // SectionResult is the result of one section.
-type SectionResult struct {
-	// ID is the section's id.
-	ID string `json:"id"`
-	// Name is the section's name.
-	Name string `json:"name"`
-	// Weight is the section's weight in the rubric.
-	Weight float64 `json:"weight"`
-	// Points is the sum of the points given in the section.
-	Points float64 `json:"points"`
-	// Max is the sum of max_points of the indicators not N/A.
-	Max float64 `json:"max"`
-	// Percent is 100*Points/Max, rounded to 2 decimals; 0 when NA.
-	Percent float64 `json:"percent"`
-	// NA: every indicator of the section was N/A, so the section is left
-	// out of the total.
-	NA bool `json:"na"`
-}
+type SectionResult = flow.SectionResult
 
 // FailedIndicator is an indicator scored below low_score_ratio of its
 // max_points.
-type FailedIndicator struct {
-	// ID is the indicator's id.
-	ID string `json:"id"`
-	// Name is the indicator's name.
-	Name string `json:"name"`
-	// Section is the id of the indicator's section.
-	Section string `json:"section"`
-	// Points is what the indicator was given.
-	Points float64 `json:"points"`
-	// MaxPoints is the most it could have been given.
-	MaxPoints int `json:"max_points"`
-	// Critical: the failure fails the scorecard.
-	Critical bool `json:"critical"`
-	// Comment is the scorer's explanation.
-	Comment string `json:"comment"`
-}
+type FailedIndicator = flow.FailedIndicator
 
 // Score checks the form (returning Check's errors, if any) and computes its
 // scorecard. An N/A indicator is left out of its section's Max; a section
