@@ -18,7 +18,9 @@ import (
 // An error retrying cannot mend must stop the activity at once: a workflow
 // whose projection retries for ever never moves on.
 func TestStoreErrorsThatRetryingCannotMendAreNonRetryable(t *testing.T) {
-	pg := func(code string) error { return fmt.Errorf("projecting: %w", &pgconn.PgError{Code: code, Message: "refused"}) }
+	pg := func(code string) error {
+		return fmt.Errorf("projecting: %w", &pgconn.PgError{Code: code, Message: "refused"})
+	}
 	for _, c := range []struct {
 		name      string
 		err       error
