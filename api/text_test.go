@@ -239,6 +239,7 @@ func TestARectificationResponseCarryingNULIsRefusedAndTheTaskStaysAnswerable(t *
 	waitFor(t, func() bool { // the response task is projected before it can be answered
 		return s.do("POST", itemPath+"/respond", orgToken, map[string]any{"response": "too short"}).Status == 422
 	})
+	waitFor(t, func() bool { return s.do("GET", taskPath, orgToken, nil).Status == 200 })
 
 	for _, body := range []string{
 		`{"response":"two qualified social workers hired\u0000 this month","evidence_ids":[]}`,
