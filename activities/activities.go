@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -27,6 +29,9 @@ import (
 const (
 	ErrTypeNotFound = flow.ErrTypeNotFound
 	ErrTypeInvalid  = flow.ErrTypeInvalid
+	// ErrTypeData is a PostgreSQL data exception or integrity violation
+	// (permanentDataError): the same row fails the same way on every try.
+	ErrTypeData = "DataError"
 )
 
 // Activities holds the dependencies of every activity.
@@ -53,15 +58,38 @@ type Activities struct {
 }
 
 // classify turns a store error into what Temporal should do with it.
+// Every activity returns its store errors through it.
 func classify(err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, store.ErrNotFound):
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeNotFound, err)
+	case permanentDataError(err):
+		return temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeData, err)
 	default:
 		return err
 	}
+}
+
+// permanentDataError reports whether err is one PostgreSQL will give again
+// for the same row however often it is retried: a data exception (SQLSTATE
+// class 22, such as U+0000 in text or a value out of range) or an integrity
+// violation (class 23). A unique or exclusion violation is left to retry:
+// the store turns its expected idempotent conflicts into answers, and one
+// that still escapes is a race with a concurrent writer, which the retry
+// finds already done. Connection, serialization and deadlock errors
+// (classes 08, 40, 57) are transient and retried too.
+func permanentDataError(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case "23505", "23P01": // unique_violation, exclusion_violation
+		return false
+	}
+	return strings.HasPrefix(pgErr.Code, "22") || strings.HasPrefix(pgErr.Code, "23")
 }
 
 func invalid(format string, args ...any) error {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,9 +30,28 @@ func decodeLimited(w http.ResponseWriter, r *http.Request, dst any, limit int64)
 		if err.TooLarge {
 			return problem(http.StatusRequestEntityTooLarge, ProblemTooLarge, err.Message, err.FieldError)
 		}
-		return problem(http.StatusBadRequest, ProblemMalformed, "the body could not be read as this endpoint's JSON", err.FieldError)
+		return decodeProblem(err, "the body could not be read as this endpoint's JSON")
 	}
 	return invalidIf(forms.Check(dst))
+}
+
+// decodeProblem answers a refused decode: 422 for a body that parsed but
+// holds text stationflow cannot store, 400 with detail for the rest.
+func decodeProblem(err *forms.DecodeError, detail string) error {
+	if err.Invalid {
+		return problem(http.StatusUnprocessableEntity, ProblemInvalid, "a field holds text stationflow cannot store", err.FieldError)
+	}
+	return problem(http.StatusBadRequest, ProblemMalformed, detail, err.FieldError)
+}
+
+// checkJSONText refuses, with 422 naming the field, a JSON body that
+// parses but holds text stationflow cannot store; for bodies handed on
+// without being decoded here.
+func checkJSONText(raw []byte) error {
+	if fe := forms.CheckJSONText(raw); fe != nil {
+		return problem(http.StatusUnprocessableEntity, ProblemInvalid, "a field holds text stationflow cannot store", *fe)
+	}
+	return nil
 }
 
 // body is a use case's input read from the JSON body by decode, when the
@@ -90,8 +108,8 @@ func decodeForm(w http.ResponseWriter, r *http.Request, dst any) (json.RawMessag
 	if err != nil {
 		return nil, err
 	}
-	if derr := forms.DecodeStrict(bytes.NewReader(raw), dst); derr != nil {
-		return nil, problem(http.StatusBadRequest, ProblemMalformed, "the body could not be read as this endpoint's JSON", derr.FieldError)
+	if derr := forms.DecodeStrictBytes(raw, dst); derr != nil {
+		return nil, decodeProblem(derr, "the body could not be read as this endpoint's JSON")
 	}
 	return raw, invalidIf(forms.Check(dst))
 }

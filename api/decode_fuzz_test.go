@@ -182,6 +182,13 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 		{[]byte(`{"name": 1e999, "year": 99999999999999999999}`), js},
 		{[]byte(`{"name":"x"} {"name":"y"}`), js},
 		{[]byte("{\"name\":\"\xff\xfe\",\"\":1}"), js},
+		// Text the rules refuse, in a plain record, a name and a form.
+		{[]byte(`{"name":"成都\u0000社工","credit_code":"91350100M000100Y43"}`), js},
+		{[]byte("{\"name\":\"\xc3\",\"role\":\"social_worker\",\"region_code\":\"510108\"}"), js},
+		{[]byte(`{"name":"\u202Eabc","level":"township_station","region_code":"510104003"}`), js},
+		{[]byte(`{"name":" \u200b ","credit_code":"91350100M000100Y43"}`), js},
+		{[]byte(`{"response":"已补充两名持证社工\u0001并完善台账","evidence_ids":[]}`), js},
+		{[]byte(`{"records":[{"date":"2025-11-20","service_line":"elderly_child_care","activity_type":"\ud800"}]}`), js},
 	}
 
 	levels := []codes.StationLevel{codes.CityCentre, codes.CountyStation, codes.TownshipStation, codes.CommunityRoom}
@@ -265,6 +272,9 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 		}
 		if !json.Valid(raw) {
 			return // completeTask answers 400 "not valid JSON" on the body
+		}
+		if fuzzProblem(t, "checkJSONText", checkJSONText(raw), http.StatusUnprocessableEntity) != 0 {
+			return // completeTask answers 422 naming the field
 		}
 		for _, in := range completions {
 			fuzzProblem(t, "workflows.CheckForm for "+in.Kind, invalidIf(workflows.CheckForm(in, raw)), after...)

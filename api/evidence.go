@@ -34,7 +34,7 @@ func (s *Server) addServiceRecords(w http.ResponseWriter, r *http.Request) error
 			return batch, err
 		}
 		if derr := forms.DecodeStrictBytes(raw, &batch.ServiceRecordBatch); derr != nil {
-			return batch, problem(http.StatusBadRequest, ProblemMalformed, "the body could not be read as a batch of service records", derr.FieldError)
+			return batch, decodeProblem(derr, "the body could not be read as a batch of service records")
 		}
 		batch.Digest = sha256.Sum256(raw)
 		return batch, nil

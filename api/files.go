@@ -4,9 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/usecase"
 )
 
@@ -35,6 +39,9 @@ func readUpload(w http.ResponseWriter, r *http.Request) (usecase.Upload, error) 
 			FieldError{Field: "Content-Type", Message: "must be multipart/form-data with a part named file"})
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	if err := checkFormText(r.MultipartForm); err != nil {
+		return usecase.Upload{}, err
+	}
 	up := usecase.Upload{Kind: r.FormValue("kind"), Date: r.FormValue("date")}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
@@ -54,6 +61,27 @@ func readUpload(w http.ResponseWriter, r *http.Request) (usecase.Upload, error) 
 	}
 	up.File = &usecase.UploadedFile{Name: hdr.Filename, ContentType: contentType, Content: content}
 	return up, nil
+}
+
+// checkFormText refuses, with 422 naming the part, a form field that is
+// not text stationflow can store or a file whose name is not a name
+// (forms.CheckName); "file" names the file's name.
+func checkFormText(form *multipart.Form) error {
+	for _, name := range slices.Sorted(maps.Keys(form.Value)) {
+		for _, v := range form.Value[name] {
+			if msg := forms.CheckText(v); msg != "" {
+				return textRefused(http.StatusUnprocessableEntity, name, msg)
+			}
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(form.File)) {
+		for _, fh := range form.File[name] {
+			if msg := forms.CheckName(fh.Filename); msg != "" {
+				return textRefused(http.StatusUnprocessableEntity, name, "the file's name "+msg)
+			}
+		}
+	}
+	return nil
 }
 
 func fileTooLarge() error {

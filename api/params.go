@@ -2,18 +2,62 @@ package api
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 
 	"github.com/gorilla/mux"
 
+	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/period"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/usecase"
 )
 
 func muxVar(r *http.Request, name string) string { return mux.Vars(r)[name] }
+
+// checkParamText refuses, with 400 naming it, a query or path parameter
+// (name or value) that is not text stationflow can store
+// (forms.CheckText). It runs on every route once the route is matched, so
+// no handler reads such a parameter.
+func (s *Server) checkParamText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := paramText(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// paramText judges the path variables, then the query string, each in
+// name order so the same request always names the same parameter.
+func paramText(r *http.Request) error {
+	vars := mux.Vars(r)
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		if msg := forms.CheckText(vars[name]); msg != "" {
+			return textRefused(http.StatusBadRequest, name, msg)
+		}
+	}
+	q := r.URL.Query()
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		if msg := forms.CheckText(name); msg != "" {
+			return textRefused(http.StatusBadRequest, "query", "a parameter's name "+msg)
+		}
+		for _, v := range q[name] {
+			if msg := forms.CheckText(v); msg != "" {
+				return textRefused(http.StatusBadRequest, name, msg)
+			}
+		}
+	}
+	return nil
+}
+
+// textRefused is the problem for a field whose text breaks a text rule.
+func textRefused(status int, field, msg string) error {
+	return problem(status, ProblemInvalid, field+" holds text stationflow cannot store", FieldError{Field: field, Message: msg})
+}
 
 // pathID is the {id} path variable, as sent: the use case reads it, and
 // one that does not parse names no object.

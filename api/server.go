@@ -74,7 +74,7 @@ func (s *Server) Router() http.Handler {
 
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.NotFoundHandler, v1.MethodNotAllowedHandler = r.NotFoundHandler, r.MethodNotAllowedHandler
-	v1.Use(s.authenticate, s.limitRate())
+	v1.Use(s.authenticate, s.limitRate(), s.checkParamText)
 	v1.Handle("/organisations", s.handle(s.createOrganisation)).Methods(http.MethodPost)
 	v1.Handle("/organisations", s.handle(s.listOrganisations)).Methods(http.MethodGet)
 	v1.Handle("/organisations/{id}", s.handle(s.getOrganisation)).Methods(http.MethodGet)

@@ -43,6 +43,9 @@ func (s *Server) completeTask(w http.ResponseWriter, r *http.Request) error {
 		if err == nil && !json.Valid(raw) {
 			err = problem(http.StatusBadRequest, ProblemMalformed, "the form is not valid JSON", FieldError{Field: "body", Message: "not valid JSON"})
 		}
+		if err == nil {
+			err = checkJSONText(raw)
+		}
 		return raw, err
 	})
 	return answer(w, http.StatusOK, t, err)

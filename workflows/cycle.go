@@ -28,11 +28,15 @@ const (
 )
 
 // batchOptions: starting or stopping a page of stations takes a while and
-// heartbeats; it retries like a projection.
+// heartbeats; it retries like a projection and, like one, within
+// ProjectionDeadline: a day rides out an outage of PostgreSQL or of the
+// Temporal frontend, and a page that still fails then fails the cycle's
+// step visibly instead of retrying for ever.
 var batchOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 10 * time.Minute,
-	HeartbeatTimeout:    time.Minute,
-	RetryPolicy:         projectionOptions.RetryPolicy,
+	StartToCloseTimeout:    10 * time.Minute,
+	ScheduleToCloseTimeout: ProjectionDeadline,
+	HeartbeatTimeout:       time.Minute,
+	RetryPolicy:            projectionOptions.RetryPolicy,
 }
 
 // CycleWorkflow runs an annual evaluation cycle for a region: it starts

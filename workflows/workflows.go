@@ -21,11 +21,13 @@ import (
 	"github.com/stationflow/stationflow/internal/forms"
 )
 
-// projectionOptions: writing the read model must land eventually, so it
-// retries without a limit on attempts; the errors the activity marks as
-// non-retryable (a station that does not exist) stop it at once.
+// projectionOptions: writing the read model must land, so it retries
+// without a limit on attempts but within ProjectionDeadline; the errors the
+// activity marks as non-retryable (a station that does not exist, a row
+// PostgreSQL refuses as data) stop it at once.
 var projectionOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
+	StartToCloseTimeout:    30 * time.Second,
+	ScheduleToCloseTimeout: ProjectionDeadline,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:        time.Second,
 		BackoffCoefficient:     2,
@@ -34,8 +36,15 @@ var projectionOptions = workflow.ActivityOptions{
 	},
 }
 
+// ProjectionDeadline bounds a projection's retries by time, on purpose: a
+// day rides out a PostgreSQL outage or a long deploy (about 1,400 tries at
+// one a minute), and a failure no classification foresaw then fails the
+// workflow's step, visibly, instead of retrying for ever.
+const ProjectionDeadline = 24 * time.Hour
+
 // localOptions: reading the calendar and the task policy is local and fast;
-// a failure is a bug or a bad deployment file, retried a few times.
+// a failure is a bug or a bad deployment file, retried a few times: bounded
+// by attempts, because waiting longer cannot mend either.
 var localOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 5 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
@@ -45,7 +54,8 @@ var localOptions = workflow.LocalActivityOptions{
 }
 
 // notifyOptions: writing the outbox row must land; delivery is separate
-// and never blocks the workflow.
+// and never blocks the workflow. Bounded by ProjectionDeadline, as a
+// projection is, because it is one: a row in PostgreSQL.
 var notifyOptions = projectionOptions
 
 // project runs a projection activity and waits for it.

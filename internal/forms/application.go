@@ -11,7 +11,7 @@ import (
 // personal data: it is stored in PostgreSQL and travels only in encrypted
 // payloads.
 type StaffMember struct {
-	Name          string `json:"name" validate:"required,max=100"`
+	Name          string `json:"name" validate:"required,max=100,name"`
 	Employment    string `json:"employment" validate:"required,oneof=full_time part_time"`
 	Qualification string `json:"qualification" validate:"required,oneof=assistant intermediate senior none"`
 }
@@ -29,7 +29,7 @@ type Targets struct {
 
 // Document is a file sent with an application, base64 in the JSON body.
 type Document struct {
-	Filename    string `json:"filename" validate:"required,max=200"`
+	Filename    string `json:"filename" validate:"required,max=200,name"`
 	ContentType string `json:"content_type" validate:"required,oneof=application/pdf image/jpeg image/png"`
 	Content     []byte `json:"content_base64" validate:"required,max=5242880"`
 }

@@ -51,6 +51,10 @@ func ReadCSVHeader(header []string) (CSVHeader, []CSVError) {
 	}
 	var errs []CSVError
 	for i, name := range header {
+		if msg := CheckText(name); msg != "" {
+			errs = append(errs, CSVError{"", fmt.Sprintf("column %d's name %s", i+1, msg)})
+			continue
+		}
 		name = strings.ToLower(strings.TrimSpace(name))
 		j := slices.Index(CSVColumns, name)
 		switch {
@@ -117,7 +121,17 @@ type rowParser struct {
 	errs []CSVError
 }
 
-func (p *rowParser) cell(c int) string { return strings.TrimSpace(p.rec[p.h.index[c]]) }
+// cell is column c's text, trimmed; a cell that is not text stationflow
+// can store (CheckText) is refused here, once, and read as empty.
+func (p *rowParser) cell(c int) string {
+	v := p.rec[p.h.index[c]]
+	if msg := CheckText(v); msg != "" {
+		p.errs = append(p.errs, CSVError{CSVColumns[c], msg})
+		p.bad[c] = true
+		return ""
+	}
+	return strings.TrimSpace(v)
+}
 
 func (p *rowParser) whole(c int) int {
 	v := p.cell(c)

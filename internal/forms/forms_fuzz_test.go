@@ -63,6 +63,9 @@ func fuzzDecodeCheck[T any](t testing.TB, raw []byte, check func(T) Errors) (v T
 	if len(errs) > 0 {
 		return v, true, false
 	}
+	if fe := CheckJSONText(raw); fe != nil {
+		t.Fatalf("%T: a form that passed holds text the rules refuse: %+v", v, fe)
+	}
 	again, err := json.Marshal(v)
 	if err != nil {
 		t.Fatalf("%T: a form that passed cannot be written as JSON: %v", v, err)
@@ -156,6 +159,13 @@ func FuzzApplicationForms(f *testing.F) {
 		`{"decision":"approve","reasons":"","term":{"start":"2026-01-01","end":"2026-12-31"}}`,
 		`{"decision":"amend","term":{"start":"2026-12-31","end":"2026-01-01"}}`,
 		`{"decision":"reject","reasons":"预算不合理"}`,
+		// Text the rules refuse: NUL, a control, invalid UTF-8, an unpaired
+		// surrogate, a bidi override and an invisible name.
+		`{"staffing":[{"name":"张\u0000伟","employment":"full_time","qualification":"senior"}]}`,
+		`{"staffing":[{"name":"a\u0001","employment":"full_time","qualification":"senior"}],"documents":[{"filename":"\ud800.pdf"}]}`,
+		"{\"staffing\":[{\"name\":\"\xff\xfe\",\"employment\":\"full_time\",\"qualification\":\"senior\"}]}",
+		`{"staffing":[{"name":"\u200b\ufeff","employment":"full_time","qualification":"senior"}],"documents":[{"filename":"cv\u202Efdp.exe","content_type":"application/pdf","content_base64":"JVBERi0xLjcK"}]}`,
+		`{"decision":"reject","reasons":"\u0000"}`,
 	)
 	f.Fuzz(func(t *testing.T, raw []byte) { check(t, raw) })
 }
@@ -208,6 +218,9 @@ func FuzzSupervisionForms(f *testing.F) {
 		`{"accepted":true}`,
 		`{"accepted":false,"comment":"台账仍然缺失"}`,
 		`{"reason":"the quarter ended before anyone visited"}`,
+		`{"response":"two qualified workers were hired\u0000","evidence_ids":[]}`,
+		"{\"accepted\":false,\"comment\":\"\xed\xa0\x80 surrogate bytes\"}",
+		`{"reason":"\ud83d alone, not a pair, in a reason"}`,
 	)
 	f.Fuzz(func(t *testing.T, raw []byte) { check(t, raw) })
 }
@@ -345,6 +358,8 @@ func FuzzServiceRecordForms(f *testing.F) {
 		`{"records":[{"date":"2000-01-01","service_line":"resource_linking","activity_type":"donation","resources_yuan":1e10}]}`,
 		`{"records":[{"date":"2026-02-30","service_line":"social_assistance","activity_type":"visit"},{"date":"2026-11-20","service_line":"community_governance","activity_type":"meeting","volunteer_hours":2}]}`,
 		`{"records":[]}`,
+		`{"date":"2026-11-20","service_line":"elderly_child_care","activity_type":"home\u0000visit"}`,
+		"{\"records\":[{\"date\":\"2026-11-20\",\"service_line\":\"needs_assessment\",\"activity_type\":\"\xc3\"}]}",
 	)
 	f.Fuzz(func(t *testing.T, raw []byte) { check(t, raw) })
 }

@@ -69,6 +69,9 @@ func instance() *validator.Validate {
 			_, err := codes.ParseStationLevel(fl.Field().String())
 			return err == nil
 		}))
+		must(v.RegisterValidation("name", func(fl validator.FieldLevel) bool {
+			return CheckName(fl.Field().String()) == ""
+		}))
 		validate = v
 	})
 	return validate
@@ -120,6 +123,8 @@ func ruleMessage(fe validator.FieldError) string {
 	case "stationlevel":
 		_, err := codes.ParseStationLevel(value)
 		return err.Error()
+	case "name":
+		return CheckName(value)
 	case "oneof":
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "max":
@@ -153,26 +158,37 @@ func ruleMessage(fe validator.FieldError) string {
 }
 
 // DecodeError says why a JSON document could not be read at all, naming
-// the field where it can.
+// the field where it can. Invalid marks a document that parsed but holds
+// text stationflow cannot store (CheckJSONText): a rule broken, not a
+// malformed body.
 type DecodeError struct {
 	FieldError
 	TooLarge bool
+	Invalid  bool
 }
 
 func (e *DecodeError) Error() string { return e.Field + ": " + e.Message }
 
 // DecodeStrict reads exactly one JSON value from r into dst, refusing
-// unknown fields and trailing data.
+// unknown fields, trailing data and strings that break the text rules.
 func DecodeStrict(r io.Reader, dst any) *DecodeError {
-	var read bytes.Buffer
-	dec := json.NewDecoder(io.TeeReader(r, &read))
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return decodeError(err)
+	}
+	return DecodeStrictBytes(raw, dst)
+}
+
+// DecodeStrictBytes is DecodeStrict on a byte slice.
+func DecodeStrictBytes(raw []byte, dst any) *DecodeError {
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		de := decodeError(err)
 		// An ID that does not parse fails in uuid's own decoding, which
 		// names no field: find the field in what was read.
 		if de.Field == "body" && strings.Contains(err.Error(), "UUID") {
-			if field := badIDField(read.Bytes(), reflect.TypeOf(dst)); field != "" {
+			if field := badIDField(raw, reflect.TypeOf(dst)); field != "" {
 				de.FieldError = FieldError{Field: field, Message: "must be an ID such as 0b6a6ff0-3c1e-4a7e-9a64-2f1f3b0c9d21"}
 			}
 		}
@@ -181,12 +197,10 @@ func DecodeStrict(r io.Reader, dst any) *DecodeError {
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return &DecodeError{FieldError: FieldError{Field: "body", Message: "unexpected data after the JSON value"}}
 	}
+	if fe := CheckJSONText(raw); fe != nil {
+		return &DecodeError{FieldError: *fe, Invalid: true}
+	}
 	return nil
-}
-
-// DecodeStrictBytes is DecodeStrict on a byte slice.
-func DecodeStrictBytes(b []byte, dst any) *DecodeError {
-	return DecodeStrict(bytes.NewReader(b), dst)
 }
 
 func decodeError(err error) *DecodeError {

@@ -19,7 +19,7 @@ import (
 
 // NewStation registers a station.
 type NewStation struct {
-	Name       string     `json:"name" validate:"required,max=200"`
+	Name       string     `json:"name" validate:"required,max=200,name"`
 	Level      string     `json:"level" validate:"required,stationlevel"`
 	RegionCode string     `json:"region_code" validate:"required,regioncode"`
 	ParentID   *uuid.UUID `json:"parent_id"`
@@ -58,7 +58,7 @@ func (c *Cases) CreateStation(ctx context.Context, who Caller, in Input[NewStati
 
 // NewOrganisation registers an operating organisation.
 type NewOrganisation struct {
-	Name       string `json:"name" validate:"required,max=200"`
+	Name       string `json:"name" validate:"required,max=200,name"`
 	CreditCode string `json:"credit_code" validate:"required,creditcode"`
 }
 
@@ -113,7 +113,7 @@ func (c *Cases) OrganisationStatus(ctx context.Context, who Caller, id string) (
 // NewPerson registers a supervisor, an office's staff member or an
 // organisation's social worker.
 type NewPerson struct {
-	Name           string     `json:"name" validate:"required,max=100"`
+	Name           string     `json:"name" validate:"required,max=100,name"`
 	Role           string     `json:"role" validate:"required,oneof=supervisor office_staff social_worker"`
 	RegionCode     string     `json:"region_code" validate:"required,regioncode"`
 	OrganisationID *uuid.UUID `json:"organisation_id"`
