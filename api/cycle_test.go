@@ -197,6 +197,11 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 		if !fieldNamed(p, "funding_used_yuan") {
 			t.Fatalf("a self-assessment without funding: %+v", p.Errors)
 		}
+		form["funding_used_yuan"] = 180000.005
+		p = s.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", orgToken, form).must(t, 422).problem(t)
+		if !fieldNamed(p, "funding_used_yuan") {
+			t.Fatalf("funding with a fraction of a fen: %+v", p.Errors)
+		}
 		form["funding_used_yuan"] = 180000
 		s.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", orgToken, form).must(t, 200)
 	}

@@ -45,7 +45,7 @@ const (
 type Application struct {
 	Staffing   []StaffMember `json:"staffing" validate:"required,min=1,max=200,dive"`
 	Targets    Targets       `json:"targets" validate:"required"`
-	BudgetYuan *float64      `json:"budget_yuan" validate:"required,gt=0,lte=100000000"`
+	BudgetYuan *float64      `json:"budget_yuan" validate:"required,gt=0,lte=100000000,fen"`
 	Documents  []Document    `json:"documents" validate:"max=10,dive"`
 }
 
@@ -79,6 +79,7 @@ func CheckApplication(a Application, level codes.StationLevel) Errors {
 			"a %s needs at least %d full-time social workers holding a qualification (assistant, intermediate or senior); the plan has %d",
 			level, need, fullTimeQualified)})
 	}
+	errs = append(errs, checkDocuments(a.Documents)...)
 	t := a.Targets
 	if *t.NeedsAssessment+*t.ResourceLinking+*t.SocialAssistance+*t.ElderlyChildCare+*t.CommunityGovernance+*t.IndustryDevelopment == 0 {
 		errs = append(errs, FieldError{Field: "targets", Message: "a service plan needs a target above zero in at least one service line"})

@@ -28,7 +28,7 @@ type ServiceRecord struct {
 	Beneficiaries  Beneficiaries `json:"beneficiaries"`
 	Volunteers     int           `json:"volunteers" validate:"gte=0,lte=100000"`
 	VolunteerHours float64       `json:"volunteer_hours" validate:"gte=0,lte=1000000"`
-	ResourcesYuan  float64       `json:"resources_yuan" validate:"gte=0,lte=10000000000"`
+	ResourcesYuan  float64       `json:"resources_yuan" validate:"gte=0,lte=10000000000,fen"`
 	Cases          int           `json:"cases" validate:"gte=0,lte=100000"`
 }
 

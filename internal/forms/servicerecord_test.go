@@ -55,6 +55,7 @@ func TestEachServiceRecordRuleIsRefusedByItsPath(t *testing.T) {
 		{"hours without volunteers", func(r *ServiceRecord) { r.Volunteers = 0 }, "volunteer_hours"},
 		{"negative yuan", func(r *ServiceRecord) { r.ResourcesYuan = -1 }, "resources_yuan"},
 		{"too many yuan", func(r *ServiceRecord) { r.ResourcesYuan = 1e10 + 1 }, "resources_yuan"},
+		{"a fraction of a fen", func(r *ServiceRecord) { r.ResourcesYuan = 300.005 }, "resources_yuan"},
 		{"negative cases", func(r *ServiceRecord) { r.Cases = -1 }, "cases"},
 	}
 	for _, c := range cases {

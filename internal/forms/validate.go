@@ -69,6 +69,9 @@ func instance() *validator.Validate {
 			_, err := codes.ParseStationLevel(fl.Field().String())
 			return err == nil
 		}))
+		must(v.RegisterValidation("fen", func(fl validator.FieldLevel) bool {
+			return WholeFen(fl.Field().Float())
+		}))
 		must(v.RegisterValidation("name", func(fl validator.FieldLevel) bool {
 			return CheckName(fl.Field().String()) == ""
 		}))
@@ -125,6 +128,8 @@ func ruleMessage(fe validator.FieldError) string {
 		return err.Error()
 	case "name":
 		return CheckName(value)
+	case "fen":
+		return FenMessage
 	case "oneof":
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "max":

@@ -272,6 +272,8 @@ func (s SelfAssessment) Check(r *rubric.Rubric) forms.Errors {
 		errs = append(errs, forms.FieldError{Field: "funding_used_yuan", Message: "is required"})
 	case math.IsNaN(*s.FundingUsedYuan) || *s.FundingUsedYuan < 0 || *s.FundingUsedYuan > 1e8:
 		errs = append(errs, forms.FieldError{Field: "funding_used_yuan", Message: "must be from 0 to 100000000"})
+	case !forms.WholeFen(*s.FundingUsedYuan):
+		errs = append(errs, forms.FieldError{Field: "funding_used_yuan", Message: forms.FenMessage})
 	}
 	return errs
 }
