@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -50,6 +51,20 @@ var rules = []rule{
 		why:       "activities are called by workflows, never the other way round",
 		forbidden: is(module + "/workflows"),
 	},
+	{
+		pkg: module + "/cmd/stationflow",
+		why: "the production build, which the worker and API images hold, links neither the Temporal server, its Web UI, " +
+			"the embedded server nor the benches; only the development build (-tags dev) needs them",
+		forbidden: func(dep string) bool {
+			for _, heavy := range []string{"go.temporal.io/server/", "github.com/temporalio/ui-server/",
+				module + "/internal/devserver", module + "/internal/devstack", module + "/internal/bench"} {
+				if strings.HasPrefix(dep, heavy) {
+					return true
+				}
+			}
+			return false
+		},
+	},
 }
 
 // listed is what `go list -json -deps` says of one package.
@@ -65,6 +80,8 @@ func deps(t *testing.T, pkgs ...string) map[string][]string {
 	t.Helper()
 	cmd := exec.Command(goTool(t), append([]string{"list", "-json", "-deps"}, pkgs...)...)
 	cmd.Dir = filepath.Join("..", "..")
+	// The default build, whatever tags the test itself was built with.
+	cmd.Env = append(os.Environ(), "GOFLAGS=")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -132,12 +149,13 @@ func TestThePackagesDependOnlyAsTheLayersAllow(t *testing.T) {
 // the store, workflows that import it, an API that imports the worker.
 func TestTheRulesCatchAForbiddenImport(t *testing.T) {
 	for name, all := range map[string]map[string][]string{
-		"flow imports the store":      {module + "/internal/flow": {"github.com/google/uuid", module + "/internal/store"}},
-		"flow imports forms":          {module + "/internal/flow": {module + "/internal/forms"}},
-		"workflows import the store":  {module + "/workflows": {module + "/internal/flow", module + "/internal/store"}},
-		"the api imports the worker":  {module + "/api": {module + "/worker"}},
-		"the api imports activities":  {module + "/api": {module + "/activities"}},
-		"activities import workflows": {module + "/activities": {module + "/workflows"}},
+		"flow imports the store":                         {module + "/internal/flow": {"github.com/google/uuid", module + "/internal/store"}},
+		"flow imports forms":                             {module + "/internal/flow": {module + "/internal/forms"}},
+		"workflows import the store":                     {module + "/workflows": {module + "/internal/flow", module + "/internal/store"}},
+		"the api imports the worker":                     {module + "/api": {module + "/worker"}},
+		"the api imports activities":                     {module + "/api": {module + "/activities"}},
+		"activities import workflows":                    {module + "/activities": {module + "/workflows"}},
+		"the production build links the Temporal server": {module + "/cmd/stationflow": {"go.temporal.io/server/temporal"}},
 	} {
 		if len(violations(all)) != 1 {
 			t.Errorf("%s: want one violation, got %v", name, violations(all))
