@@ -2,6 +2,7 @@ package codec
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -84,6 +85,15 @@ func (k Key) Base64() string { return base64.StdEncoding.EncodeToString(k.raw[:]
 // String names the key by its ID only, so a key that reaches a log or an
 // error message does not leak.
 func (k Key) String() string { return "payload key " + k.id }
+
+// Derive is 32 bytes of key material for another use, named by label,
+// drawn from the key by HMAC-SHA256: it reveals nothing of the key, and
+// every process holding the key derives the same bytes.
+func (k Key) Derive(label string) []byte {
+	m := hmac.New(sha256.New, k.raw[:])
+	m.Write([]byte("stationflow derived key\x00" + label))
+	return m.Sum(nil)
+}
 
 // GoString keeps %#v from printing the key material.
 func (k Key) GoString() string { return "codec.Key{id: " + k.id + "}" }

@@ -161,3 +161,19 @@ func TestCorruptKeyFileIsAnError(t *testing.T) {
 		t.Error("a corrupt key file was overwritten")
 	}
 }
+
+func TestDerivedKeysAreStableDistinctAndNotTheKey(t *testing.T) {
+	a, _ := codec.NewKey(thirtyTwo)
+	b, _ := codec.NewKey(thirtyTwo)
+	c, _ := codec.GenerateKey()
+	x, y := a.Derive("cursor"), b.Derive("cursor")
+	if len(x) != 32 || string(x) != string(y) {
+		t.Errorf("the same key and label derive %x and %x", x, y)
+	}
+	if string(x) == string(a.Derive("other")) || string(x) == string(c.Derive("cursor")) {
+		t.Error("another label or another key derives the same bytes")
+	}
+	if string(x) == string(thirtyTwo) {
+		t.Error("the derived bytes are the key")
+	}
+}

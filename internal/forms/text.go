@@ -28,6 +28,7 @@ const (
 	msgSurrogate   = "must not contain an unpaired UTF-16 surrogate escape"
 	msgBidi        = "must not contain bidirectional control characters"
 	msgInvisible   = "must contain a visible character"
+	msgLineControl = "must not contain control characters"
 )
 
 // CheckText says why s is not text stationflow can store, or "" when it is:
@@ -43,6 +44,22 @@ func CheckText(s string) string {
 			return msgNUL
 		case c < 0x20 && c != '\t' && c != '\n' && c != '\r':
 			return msgControl
+		}
+	}
+	return ""
+}
+
+// CheckLine says why s is not one line of text, or "" when it is: text
+// (CheckText) without any control character at all, tab, line feed and
+// carriage return included. Query and path parameters are held to it:
+// none of them is free text.
+func CheckLine(s string) string {
+	if msg := CheckText(s); msg != "" {
+		return msg
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return msgLineControl
 		}
 	}
 	return ""

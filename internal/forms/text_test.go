@@ -45,6 +45,24 @@ func TestTheTextRulesRefuseWhatPostgreSQLCannotStoreAndNamesThatHide(t *testing.
 	}
 }
 
+func TestALineRefusesEveryControlCharacter(t *testing.T) {
+	for _, h := range hostile {
+		if !h.onlyName && CheckLine(h.value) == "" {
+			t.Errorf("CheckLine(%q) accepted", h.value)
+		}
+	}
+	for _, bad := range []string{"2026\t", "a\nb", "a\rb", "a\x7fb", "a\u0085b", "a\u009bb"} {
+		if CheckLine(bad) == "" {
+			t.Errorf("CheckLine(%q) accepted", bad)
+		}
+	}
+	for _, ok := range []string{"", "2026Q4", "成华区", "township_station", "0190b7c2-8f1e-7c3a-9d2b-5e6f7a8b9c0d"} {
+		if msg := CheckLine(ok); msg != "" {
+			t.Errorf("CheckLine(%q) = %q, want accepted", ok, msg)
+		}
+	}
+}
+
 // hostileJSON is the value written as a JSON string literal: invalid
 // UTF-8 goes in raw, as a careless client sends it; the rest escaped, as
 // encoding/json writes it.
