@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/usecase"
@@ -24,17 +23,11 @@ func (s *Server) createCycle(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listCycles(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cases().Cycles(r.Context(), principal(r), query(r, func(page store.Page) (usecase.CycleQuery, error) {
-		q := usecase.CycleQuery{Page: page}
-		if v := r.URL.Query().Get("year"); v != "" {
-			var err error
-			if q.Year, err = strconv.Atoi(v); err != nil {
-				return q, problem(http.StatusBadRequest, ProblemInvalid, "year is not a year", FieldError{Field: "year", Message: "must be a year such as 2026"})
-			}
-		}
-		return q, nil
+	list, err := s.cases().Cycles(r.Context(), principal(r), query(s, r, func(page store.Page) (usecase.CycleQuery, error) {
+		year, err := optional(r, "year", 0, yearParam)
+		return usecase.CycleQuery{Year: year, Page: page}, err
 	}))
-	return answer(w, http.StatusOK, list, err)
+	return answer(w, http.StatusOK, list.Sealed(s.sealFor(r)), err)
 }
 
 func (s *Server) getCycle(w http.ResponseWriter, r *http.Request) error {
@@ -48,11 +41,11 @@ func (s *Server) cancelCycle(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listCycleStations(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cases().CycleStations(r.Context(), principal(r), pathID(r), query(r, func(page store.Page) (usecase.StateQuery, error) {
-		state, err := enumParam(r, "state", "unknown state", "must be a station state of a cycle", store.EvalStates...)
+	list, err := s.cases().CycleStations(r.Context(), principal(r), pathID(r), query(s, r, func(page store.Page) (usecase.StateQuery, error) {
+		state, err := optional(r, "state", "", oneOf(store.EvalStates...))
 		return usecase.StateQuery{State: state, Page: page}, err
 	}))
-	return answer(w, http.StatusOK, list, err)
+	return answer(w, http.StatusOK, list.Sealed(s.sealFor(r)), err)
 }
 
 // BulkFailure is one task a bulk action could not change, and why.
@@ -64,7 +57,7 @@ func (s *Server) extendCycle(w http.ResponseWriter, r *http.Request) error {
 	req, done, err := s.cases().ExtendCycle(r.Context(), principal(r), pathID(r), func() (usecase.BulkExtension, error) {
 		var req usecase.BulkExtension
 		var err error
-		if req.DryRun, err = boolParam(r, "dry_run"); err != nil {
+		if req.DryRun, err = optional(r, "dry_run", false, boolParam); err != nil {
 			return req, err
 		}
 		return req, decode(w, r, &req)

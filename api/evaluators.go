@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/stationflow/stationflow/internal/usecase"
 )
@@ -18,18 +17,11 @@ func (s *Server) cycleEvaluators(w http.ResponseWriter, r *http.Request) error {
 }
 
 func deviationQuery(r *http.Request) (usecase.DeviationQuery, error) {
-	q := usecase.DeviationQuery{Threshold: 8, MinStations: 5}
-	v := r.URL.Query()
+	var q usecase.DeviationQuery
 	var err error
-	if t := v.Get("threshold"); t != "" {
-		if q.Threshold, err = strconv.ParseFloat(t, 64); err != nil || q.Threshold < 0 || q.Threshold > 100 {
-			return q, problem(http.StatusBadRequest, ProblemInvalid, "bad threshold", FieldError{Field: "threshold", Message: "must be 0 to 100 points"})
-		}
+	if q.Threshold, err = optional(r, "threshold", 8, floatIn(0, 100)); err != nil {
+		return q, err
 	}
-	if m := v.Get("min_stations"); m != "" {
-		if q.MinStations, err = strconv.Atoi(m); err != nil || q.MinStations < 1 || q.MinStations > 10000 {
-			return q, problem(http.StatusBadRequest, ProblemInvalid, "bad min_stations", FieldError{Field: "min_stations", Message: "must be 1 to 10000"})
-		}
-	}
-	return q, nil
+	q.MinStations, err = optional(r, "min_stations", 5, intIn(1, 10000))
+	return q, err
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/store"
@@ -94,15 +93,11 @@ func importProblem(rows *store.ImportErrors) Problem {
 // quarter under supervision now) or, with ?year=, the year's evidence.
 func (s *Server) getEvidence(w http.ResponseWriter, r *http.Request) error {
 	ev, err := s.cases().Evidence(r.Context(), principal(r), pathID(r), func() (usecase.EvidenceQuery, error) {
-		if v := r.URL.Query().Get("year"); v != "" {
-			year, err := strconv.Atoi(v)
-			if err != nil || year < 2000 || year > 2100 {
-				return usecase.EvidenceQuery{}, problem(http.StatusBadRequest, ProblemInvalid, "bad year",
-					FieldError{Field: "year", Message: "must be a year such as 2026"})
-			}
-			return usecase.EvidenceQuery{Year: year}, nil
+		year, err := optional(r, "year", 0, yearParam)
+		if err != nil || year != 0 {
+			return usecase.EvidenceQuery{Year: year}, err
 		}
-		q, err := quarterParam(r)
+		q, err := optional(r, "quarter", lastQuarter(), quarterParam)
 		return usecase.EvidenceQuery{Quarter: q}, err
 	})
 	if ev.Year != nil {

@@ -388,7 +388,7 @@ func TestSpecMatchesTheRecordsTheHandlersWrite(t *testing.T) {
 		{"POST", "/v1/stations", &store.StationRuleError{Field: "parent_id", Message: "a city_centre has no parent station"}},
 		{"POST", "/v1/stations", problem(http.StatusForbidden, ProblemForbidden, "a org token may not do this")},
 		{"POST", "/v1/people", fmt.Errorf("organisation x: %w", store.ErrNotFound)},
-		{"GET", "/v1/stations?cursor=zzz", store.ErrBadCursor},
+		{"GET", "/v1/stations?cursor=zzz", cursorRefused("cursor")},
 		{"GET", "/v1/tasks?limit=0", problem(http.StatusBadRequest, ProblemInvalid, "limit is out of range",
 			FieldError{Field: "limit", Message: "must be a whole number from 1 to 500"})},
 		{"GET", "/v1/stations/" + stationID.String(), usecase.NotFound("station")},

@@ -13,8 +13,8 @@ func (s *Server) createOrganisation(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) listOrganisations(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cases().Organisations(r.Context(), principal(r), func() (store.Page, error) { return pageParams(r) })
-	return answer(w, http.StatusOK, list, err)
+	list, err := s.cases().Organisations(r.Context(), principal(r), func() (store.Page, error) { return s.pageParams(r) })
+	return answer(w, http.StatusOK, list.Sealed(s.sealFor(r)), err)
 }
 
 func (s *Server) getOrganisation(w http.ResponseWriter, r *http.Request) error {

@@ -5,6 +5,10 @@ import "net/http"
 // overdue is an office's view of every overdue piece of work in its region,
 // by kind and station level.
 func (s *Server) overdue(w http.ResponseWriter, r *http.Request) error {
-	sum, err := s.cases().Overdue(r.Context(), principal(r), r.URL.Query().Get("region_code"))
+	region, err := optional(r, "region_code", "", regionParam)
+	if err != nil {
+		return err
+	}
+	sum, err := s.cases().Overdue(r.Context(), principal(r), region)
 	return answer(w, http.StatusOK, sum, err)
 }

@@ -15,10 +15,9 @@ func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cases().People(r.Context(), principal(r), query(r, func(page store.Page) (usecase.PersonQuery, error) {
-		role, err := enumParam(r, "role", "role is not a person's role", "must be one of: supervisor, office_staff, social_worker",
-			store.PersonSupervisor, store.PersonOfficeStaff, store.PersonSocialWorker)
+	list, err := s.cases().People(r.Context(), principal(r), query(s, r, func(page store.Page) (usecase.PersonQuery, error) {
+		role, err := optional(r, "role", "", oneOf(store.PersonSupervisor, store.PersonOfficeStaff, store.PersonSocialWorker))
 		return usecase.PersonQuery{Role: role, Page: page}, err
 	}))
-	return answer(w, http.StatusOK, list, err)
+	return answer(w, http.StatusOK, list.Sealed(s.sealFor(r)), err)
 }

@@ -16,26 +16,23 @@ import (
 // listRectifications: the items in the caller's scope, by state (or
 // unverified), overdue and station.
 func (s *Server) listRectifications(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cases().Rectifications(r.Context(), principal(r), query(r, func(page store.Page) (usecase.RectificationQuery, error) {
+	list, err := s.cases().Rectifications(r.Context(), principal(r), query(s, r, func(page store.Page) (usecase.RectificationQuery, error) {
 		q := usecase.RectificationQuery{Page: page}
 		var err error
-		if q.State, err = enumParam(r, "state", "unknown state", "must be one of: open, responded, verified, unverified",
-			store.RectificationOpen, store.RectificationResponded, store.RectificationVerified, "unverified"); err != nil {
+		if q.State, err = optional(r, "state", "", oneOf(store.RectificationOpen, store.RectificationResponded,
+			store.RectificationVerified, "unverified")); err != nil {
 			return q, err
 		}
-		if q.Overdue, err = boolParam(r, "overdue"); err != nil {
+		if q.Overdue, err = optional(r, "overdue", false, boolParam); err != nil {
 			return q, err
 		}
-		if v := r.URL.Query().Get("station_id"); v != "" {
-			id, err := uuid.Parse(v)
-			if err != nil {
-				return q, problem(http.StatusBadRequest, ProblemInvalid, "station_id is not an ID", FieldError{Field: "station_id", Message: "must be an ID"})
-			}
+		id, err := optional(r, "station_id", uuid.Nil, uuidParam)
+		if id != uuid.Nil {
 			q.StationID = &id
 		}
-		return q, nil
+		return q, err
 	}))
-	return answer(w, http.StatusOK, list, err)
+	return answer(w, http.StatusOK, list.Sealed(s.sealFor(r)), err)
 }
 
 func (s *Server) getRectification(w http.ResponseWriter, r *http.Request) error {

@@ -10,18 +10,15 @@ import (
 // table=distribution the grade distribution by county) or as an XLSX
 // workbook holding both.
 func (s *Server) cycleReport(w http.ResponseWriter, r *http.Request) error {
+	format, err := optional(r, "format", "csv", oneOf("csv", "xlsx"))
+	if err != nil {
+		return err
+	}
+	table, err := optional(r, "table", "stations", oneOf("stations", "distribution"))
+	if err != nil {
+		return err
+	}
 	c, err := s.cases().Cycle(r.Context(), principal(r), pathID(r))
-	if err != nil {
-		return err
-	}
-	format, err := enumParam(r, "format", "unknown format", "must be csv or xlsx", "csv", "xlsx")
-	if err != nil {
-		return err
-	}
-	if format == "" {
-		format = "csv"
-	}
-	table, err := enumParam(r, "table", "unknown table", "must be stations or distribution", "stations", "distribution")
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,11 @@ import (
 // see it.
 
 func (s *Server) listStationScorecards(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cases().StationScorecards(r.Context(), principal(r), pathID(r), query(r, func(page store.Page) (usecase.PeriodQuery, error) {
-		return usecase.PeriodQuery{Period: r.URL.Query().Get("period"), Page: page}, nil
+	list, err := s.cases().StationScorecards(r.Context(), principal(r), pathID(r), query(s, r, func(page store.Page) (usecase.PeriodQuery, error) {
+		p, err := optional(r, "period", "", periodParam)
+		return usecase.PeriodQuery{Period: p, Page: page}, err
 	}))
-	return answer(w, http.StatusOK, list, err)
+	return answer(w, http.StatusOK, list.Sealed(s.sealFor(r)), err)
 }
 
 func (s *Server) getScorecard(w http.ResponseWriter, r *http.Request) error {

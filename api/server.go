@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -25,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
+	"github.com/stationflow/stationflow/internal/cursor"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 )
@@ -44,6 +46,13 @@ type Server struct {
 	// Workday, when set, is the demo time scale: cycle due dates may then
 	// be given as counts of scaled working days.
 	Workday time.Duration
+	// CursorKey signs the lists' cursors (see cursor.go): at least 32
+	// secret bytes, the same in every API process; nil or short, each
+	// process draws a random key, and its cursors open only there.
+	CursorKey []byte
+
+	cursorOnce sync.Once
+	cursors    cursor.Sealer
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -153,9 +162,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &rule):
 		writeProblem(w, r, (&problemError{Problem{Type: ProblemInvalid, Title: problemTitles[ProblemInvalid],
 			Status: http.StatusUnprocessableEntity, Detail: rule.Error(), Errors: []FieldError{{Field: rule.Field, Message: rule.Message}}}}).p)
-	case errors.Is(err, store.ErrBadCursor):
-		writeProblem(w, r, Problem{Type: ProblemInvalid, Title: problemTitles[ProblemInvalid], Status: http.StatusBadRequest,
-			Detail: err.Error(), Errors: []FieldError{{Field: "cursor", Message: err.Error()}}})
 	case errors.Is(err, store.ErrConflict):
 		writeProblem(w, r, Problem{Type: ProblemConflict, Title: problemTitles[ProblemConflict], Status: http.StatusConflict, Detail: err.Error()})
 	case errors.Is(err, store.ErrNotFound):

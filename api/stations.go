@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/usecase"
 )
@@ -22,27 +21,17 @@ func (s *Server) getStation(w http.ResponseWriter, r *http.Request) error {
 // listStations filters by region prefix (region), level and phase, within
 // the caller's scope.
 func (s *Server) listStations(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cases().Stations(r.Context(), principal(r), query(r, func(page store.Page) (usecase.StationQuery, error) {
-		v := r.URL.Query()
-		q := usecase.StationQuery{Region: v.Get("region"), Level: v.Get("level"), Page: page}
-		if q.Region != "" {
-			if _, err := codes.ParseRegion(q.Region); err != nil {
-				return q, problem(http.StatusBadRequest, ProblemInvalid, "region is not a region code",
-					FieldError{Field: "region", Message: err.Error()})
-			}
-		}
+	list, err := s.cases().Stations(r.Context(), principal(r), query(s, r, func(page store.Page) (usecase.StationQuery, error) {
+		q := usecase.StationQuery{Page: page}
 		var err error
-		if q.Phase, err = enumParam(r, "phase", "phase is not a station phase", "must be one of: awaiting_operator, operating",
-			store.PhaseAwaitingOperator, store.PhaseOperating); err != nil {
+		if q.Region, err = optional(r, "region", "", regionParam); err != nil {
 			return q, err
 		}
-		if q.Level != "" {
-			if _, err := codes.ParseStationLevel(q.Level); err != nil {
-				return q, problem(http.StatusBadRequest, ProblemInvalid, "level is not a station level",
-					FieldError{Field: "level", Message: err.Error()})
-			}
+		if q.Level, err = optional(r, "level", "", levelParam); err != nil {
+			return q, err
 		}
-		return q, nil
+		q.Phase, err = optional(r, "phase", "", oneOf(store.PhaseAwaitingOperator, store.PhaseOperating))
+		return q, err
 	}))
-	return answer(w, http.StatusOK, list, err)
+	return answer(w, http.StatusOK, list.Sealed(s.sealFor(r)), err)
 }

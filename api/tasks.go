@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 
 	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/forms"
@@ -13,21 +12,19 @@ import (
 
 // listTasks is the caller's inbox.
 func (s *Server) listTasks(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.cases().Inbox(r.Context(), principal(r), query(r, func(page store.Page) (usecase.TaskQuery, error) {
+	list, err := s.cases().Inbox(r.Context(), principal(r), query(s, r, func(page store.Page) (usecase.TaskQuery, error) {
 		q := usecase.TaskQuery{Page: page}
 		var err error
-		if q.Overdue, err = boolParam(r, "overdue"); err != nil {
+		if q.Overdue, err = optional(r, "overdue", false, boolParam); err != nil {
 			return q, err
 		}
-		if q.Kind, err = enumParam(r, "kind", "unknown task kind", "must be one of: "+strings.Join(flow.TaskKinds, ", "),
-			flow.TaskKinds...); err != nil {
+		if q.Kind, err = optional(r, "kind", "", oneOf(flow.TaskKinds...)); err != nil {
 			return q, err
 		}
-		q.State, err = enumParam(r, "state", "unknown state", "must be one of: open, claimed, escalated, completed, cancelled",
-			flow.TaskOpen, flow.TaskClaimed, flow.TaskEscalated, flow.TaskCompleted, flow.TaskCancelled)
+		q.State, err = optional(r, "state", "", oneOf(flow.TaskOpen, flow.TaskClaimed, flow.TaskEscalated, flow.TaskCompleted, flow.TaskCancelled))
 		return q, err
 	}))
-	return answer(w, http.StatusOK, list, err)
+	return answer(w, http.StatusOK, list.Sealed(s.sealFor(r)), err)
 }
 
 func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {

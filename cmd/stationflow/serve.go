@@ -83,6 +83,16 @@ func loadKeys(cfg *config.Config, create bool) ([]codec.Key, error) {
 	return []codec.Key{k}, nil
 }
 
+// cursorKey is the key that signs the API's list cursors, derived from the
+// payload key so that every API process holding it opens the others'
+// cursors; with no payload key, nil (each process draws its own).
+func cursorKey(keys []codec.Key) []byte {
+	if len(keys) == 0 {
+		return nil
+	}
+	return keys[0].Derive("api list cursor")
+}
+
 // needs says what a command must have before it runs.
 type needs struct {
 	createDB  bool // create the database when it is missing
@@ -99,6 +109,7 @@ type process struct {
 	logger  *slog.Logger
 	store   *store.Store
 	client  client.Client
+	keys    []codec.Key
 	closers []func()
 }
 
@@ -142,6 +153,7 @@ func (p *process) connect(ctx context.Context, n needs) error {
 	if err != nil {
 		return err
 	}
+	p.keys = keys
 	if n.embedded != nil && cfg.TemporalAddress == "" {
 		if err := n.embedded(ctx, p); err != nil {
 			return err
@@ -208,7 +220,7 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 			return fmt.Errorf("rubrics: %w", err)
 		}
 		srv := (&api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger, RateLimit: float64(cfg.RateLimit),
-			Rubrics: rubrics, Workday: cfg.Workday}).HTTPServer(cfg.HTTPAddr)
+			Rubrics: rubrics, Workday: cfg.Workday, CursorKey: cursorKey(p.keys)}).HTTPServer(cfg.HTTPAddr)
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("HTTP API on %s: %w (use --http-addr)", cfg.HTTPAddr, err)

@@ -285,7 +285,7 @@ func (s *Store) ListCycles(ctx context.Context, f CycleFilter, p Page) (List[Cyc
 		q.whereIf(true, "region_code LIKE ?", f.RegionPrefix+"%")
 	}
 	q.whereIf(f.Year != 0, "year = ?", f.Year)
-	return listPage(ctx, s.pool, q, p, scanCycle, func(c Cycle) string { return c.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanCycle, func(c Cycle) uuid.UUID { return c.ID })
 }
 
 // CyclesStarting lists cycles written at least olderThan ago that are

@@ -117,7 +117,7 @@ func (s *Store) ListCycleStations(ctx context.Context, cycleID uuid.UUID, state 
 		var id uuid.UUID
 		err := r.Scan(append(c.targets(), &id)...)
 		return c, err
-	}, func(c CycleStation) string { return c.StationID.String() })
+	}, func(c CycleStation) uuid.UUID { return c.StationID })
 }
 
 // CycleStationUpdate is what an evaluation projects about its station. Nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -42,13 +43,9 @@ func (q *query) sql(orderLimit string) string {
 
 // listPage runs q ordered by id after the page's cursor and returns one
 // page.
-func listPage[T any](ctx context.Context, db DBTX, q *query, p Page, scan pgx.RowToFunc[T], key func(T) string) (List[T], error) {
-	after, err := p.after()
-	if err != nil {
-		return List[T]{}, err
-	}
+func listPage[T any](ctx context.Context, db DBTX, q *query, p Page, scan pgx.RowToFunc[T], key func(T) uuid.UUID) (List[T], error) {
 	limit := p.limit()
-	q.whereIf(after != "", "id > ?", after)
+	q.whereIf(p.After != uuid.Nil, "id > ?", p.After)
 	q.args = append(q.args, limit+1)
 	rows, err := db.Query(ctx, q.sql(fmt.Sprintf("ORDER BY id LIMIT $%d", len(q.args))), q.args...)
 	if err != nil {

@@ -92,5 +92,5 @@ type OrganisationFilter struct {
 func (s *Store) ListOrganisations(ctx context.Context, f OrganisationFilter, p Page) (List[Organisation], error) {
 	q := newQuery(`SELECT ` + organisationColumns + ` FROM organisations`)
 	q.whereIf(f.OnlyID != nil, "id = ?", f.OnlyID)
-	return listPage(ctx, s.pool, q, p, scanOrganisation, func(o Organisation) string { return o.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanOrganisation, func(o Organisation) uuid.UUID { return o.ID })
 }

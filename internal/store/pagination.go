@@ -1,16 +1,16 @@
 package store
 
 import (
-	"encoding/base64"
-	"errors"
-
 	"github.com/google/uuid"
 )
 
 // Page asks for one page of a keyset-paginated list.
 type Page struct {
-	Limit  int
-	Cursor string // opaque; empty for the first page
+	Limit int
+	// After is the key of the last item of the previous page; uuid.Nil
+	// asks for the first page. The API opens it from an authenticated
+	// cursor (internal/cursor), so it is a key this server wrote.
+	After uuid.UUID
 }
 
 // DefaultPageSize and MaxPageSize bound every list.
@@ -18,9 +18,6 @@ const (
 	DefaultPageSize = 50
 	MaxPageSize     = 500
 )
-
-// ErrBadCursor is returned for a cursor this store did not issue.
-var ErrBadCursor = errors.New("cursor is not one this server issued")
 
 func (p Page) limit() int {
 	switch {
@@ -32,34 +29,29 @@ func (p Page) limit() int {
 	return p.Limit
 }
 
-// after decodes the cursor into the last key of the previous page.
-func (p Page) after() (string, error) {
-	if p.Cursor == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
-	if err != nil {
-		return "", ErrBadCursor
-	}
-	if _, err := uuid.ParseBytes(b); err != nil {
-		return "", ErrBadCursor
-	}
-	return string(b), nil
-}
-
-func encodeCursor(key string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(key))
-}
-
 // List is one page of results with the cursor of the next, if any.
 type List[T any] struct {
-	Items      []T     `json:"items"`
+	Items []T `json:"items"`
+	// NextCursor is Next sealed for the client (see Sealed).
 	NextCursor *string `json:"next_cursor"`
+	// Next is the key of the last item when another page follows: the
+	// next page's Page.After.
+	Next *uuid.UUID `json:"-"`
+}
+
+// Sealed is l with NextCursor set to seal(Next) when another page
+// follows: the API seals the key into a cursor bound to the request.
+func (l List[T]) Sealed(seal func(after uuid.UUID) string) List[T] {
+	if l.Next != nil {
+		c := seal(*l.Next)
+		l.NextCursor = &c
+	}
+	return l
 }
 
 // pageOf trims the one extra row a query fetched to learn whether another
-// page follows, and builds the next cursor from the last item's key.
-func pageOf[T any](items []T, limit int, key func(T) string) List[T] {
+// page follows, and keeps the last item's key for the next page.
+func pageOf[T any](items []T, limit int, key func(T) uuid.UUID) List[T] {
 	if items == nil {
 		items = []T{}
 	}
@@ -67,6 +59,6 @@ func pageOf[T any](items []T, limit int, key func(T) string) List[T] {
 		return List[T]{Items: items}
 	}
 	items = items[:limit]
-	c := encodeCursor(key(items[len(items)-1]))
-	return List[T]{Items: items, NextCursor: &c}
+	next := key(items[len(items)-1])
+	return List[T]{Items: items, Next: &next}
 }

@@ -88,5 +88,5 @@ func (s *Store) ListPeople(ctx context.Context, f PersonFilter, p Page) (List[Pe
 	q.whereIf(f.RegionPrefix != "", "region_code LIKE ?", f.RegionPrefix+"%")
 	q.whereIf(f.OrganisationID != nil, "organisation_id = ?", f.OrganisationID)
 	q.whereIf(f.Role != "", "role = ?", f.Role)
-	return listPage(ctx, s.pool, q, p, scanPerson, func(x Person) string { return x.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanPerson, func(x Person) uuid.UUID { return x.ID })
 }

@@ -162,5 +162,5 @@ func (s *Store) ListRectifications(ctx context.Context, f RectificationFilter, p
 	// listPage orders and pages by "id": qualify it for the join.
 	q.base = `SELECT * FROM (` + q.sql("") + `) AS page`
 	q.where = nil
-	return listPage(ctx, s.pool, q, p, scanRectification, func(r Rectification) string { return r.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanRectification, func(r Rectification) uuid.UUID { return r.ID })
 }

@@ -127,5 +127,5 @@ func (s *Store) ListScorecards(ctx context.Context, f ScorecardFilter, p Page) (
 	q.whereIf(true, "station_id = ?", f.StationID)
 	q.whereIf(f.Kind != "", "kind = ?", f.Kind)
 	q.whereIf(f.Period != "", "period = ?", f.Period)
-	return listPage(ctx, s.pool, q, p, scanScorecard, func(c Scorecard) string { return c.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanScorecard, func(c Scorecard) uuid.UUID { return c.ID })
 }

@@ -168,7 +168,7 @@ func (s *Store) ListServiceRecords(ctx context.Context, stationID uuid.UUID, fro
 	q.whereIf(true, "station_id = ?", stationID)
 	q.whereIf(true, "date >= ?", calendarDay(from))
 	q.whereIf(true, "date <= ?", calendarDay(to))
-	return listPage(ctx, s.pool, q, p, scanServiceRecord, func(r ServiceRecord) string { return r.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanServiceRecord, func(r ServiceRecord) uuid.UUID { return r.ID })
 }
 
 // calendarDay is t's calendar day at midnight UTC, as a date column holds it.

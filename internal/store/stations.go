@@ -147,7 +147,7 @@ func (s *Store) ListStations(ctx context.Context, f StationFilter, p Page) (List
 	q.whereIf(f.Phase != "", "phase = ?", f.Phase)
 	q.whereIf(f.OperatorOrOpen != nil, "(operator_id = ? OR phase = '"+PhaseAwaitingOperator+"')", f.OperatorOrOpen)
 	q.whereIf(f.SupervisedBy != nil, "id IN (SELECT station_id FROM supervisor_assignments WHERE person_id = ?)", f.SupervisedBy)
-	return listPage(ctx, s.pool, q, p, scanStation, func(x Station) string { return x.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanStation, func(x Station) uuid.UUID { return x.ID })
 }
 
 // IsAssignedSupervisor reports whether the person supervises the station.

@@ -210,5 +210,5 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter, p Page) (List[Task]
 	q.whereIf(f.Kind != "", "kind = ?", f.Kind)
 	q.whereIf(f.State != "", "state = ?", f.State)
 	q.whereIf(f.Overdue || f.OfficeOverdue, "state IN ('open', 'claimed', 'escalated') AND due_at < now()")
-	return listPage(ctx, s.pool, q, p, scanTask, func(t Task) string { return t.ID.String() })
+	return listPage(ctx, s.pool, q, p, scanTask, func(t Task) uuid.UUID { return t.ID })
 }
