@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/grading"
 	"github.com/stationflow/stationflow/internal/store/db"
 )
@@ -45,7 +46,7 @@ func (s *Store) AssignEvaluator(ctx context.Context, cycleID, stationID uuid.UUI
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		evaluator, err := leastBusyEvaluator(ctx, q, cycleID, stationID, org, stationRegion)
+		evaluator, err := leastBusyEvaluator(ctx, q, cycleID, stationID, taskID, org, stationRegion)
 		if err != nil {
 			return err
 		}
@@ -64,15 +65,19 @@ func (s *Store) AssignEvaluator(ctx context.Context, cycleID, stationID uuid.UUI
 // leastBusyEvaluator picks the evaluator in the station's county, widening
 // to its city, then its province, when the county has nobody free; nil
 // when nobody is eligible.
-func leastBusyEvaluator(ctx context.Context, q *db.Queries, cycleID, stationID uuid.UUID, org *uuid.UUID, stationRegion string) (*uuid.UUID, error) {
+func leastBusyEvaluator(ctx context.Context, q *db.Queries, cycleID, stationID, taskID uuid.UUID, org *uuid.UUID, stationRegion string) (*uuid.UUID, error) {
 	for _, n := range []int{6, 4, 2} {
 		id, err := q.LeastBusyEvaluator(ctx, db.LeastBusyEvaluatorParams{Region: stationRegion[:min(n, len(stationRegion))],
 			OrganisationID: org, CycleID: cycleID, StationID: stationID})
-		if err == nil {
-			return &id, nil
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
 		}
-		if !errors.Is(err, pgx.ErrNoRows) {
+		if err != nil {
 			return nil, err
+		}
+		task := AssigneeTask{ID: taskID, Kind: flow.KindAnnualEvaluation, StationID: stationID, SubjectID: &cycleID}
+		if picked, err := eligible(ctx, q, task, &id); err != nil || picked != nil {
+			return picked, err
 		}
 	}
 	return nil, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/store/db"
 )
 
@@ -63,6 +64,9 @@ func (s *Store) OpenSupervisionQuarter(ctx context.Context, q SupervisionQuarter
 		case err == nil:
 			supervisor = &id
 		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		if supervisor, err = eligible(ctx, qs, AssigneeTask{ID: q.TaskID, Kind: flow.KindSupervision, StationID: q.StationID}, supervisor); err != nil {
 			return err
 		}
 		q.SupervisorID = supervisor

@@ -104,6 +104,9 @@ func taskQuarter(t store.Task) (period.Quarter, error) {
 // quarter; the task's workflow checks the rest of the form.
 func (c *Cases) CompleteTask(ctx context.Context, who Caller, id string, form Input[json.RawMessage]) (store.Task, error) {
 	return actOnTask(ctx, c, who, id, form, flow.CompleteUpdate, func(t store.Task, raw json.RawMessage) (any, error) {
+		if err := c.checkWorker(ctx, who, t); err != nil {
+			return nil, err
+		}
 		if t.Kind == flow.KindSupervision {
 			if err := c.checkScoredForm(ctx, t, raw); err != nil {
 				return nil, err
@@ -113,9 +116,13 @@ func (c *Cases) CompleteTask(ctx context.Context, who Caller, id string, form In
 	})
 }
 
-// ClaimTask takes an office's task for the calling token.
+// ClaimTask takes a task for the calling token. An assignee who no longer
+// meets the rule of the task's kind may not claim it.
 func (c *Cases) ClaimTask(ctx context.Context, who Caller, id string) (store.Task, error) {
-	return actOnTask(ctx, c, who, id, Given(struct{}{}), flow.ClaimUpdate, func(store.Task, struct{}) (any, error) {
+	return actOnTask(ctx, c, who, id, Given(struct{}{}), flow.ClaimUpdate, func(t store.Task, _ struct{}) (any, error) {
+		if err := c.checkWorker(ctx, who, t); err != nil {
+			return nil, err
+		}
 		return flow.ClaimRequest{Caller: flowCaller(who)}, nil
 	})
 }
@@ -128,11 +135,21 @@ func (c *Cases) CloseTask(ctx context.Context, who Caller, id string, in Input[f
 	})
 }
 
-// ReassignTask addresses a task to someone else.
+// ReassignTask addresses a task to someone else the task's kind accepts,
+// by the rule of its first assignment.
 func (c *Cases) ReassignTask(ctx context.Context, who Caller, id string, in Input[Reassignment]) (store.Task, error) {
-	return actOnTask(ctx, c, who, id, in, flow.ReassignUpdate, func(_ store.Task, req Reassignment) (any, error) {
-		return flow.ReassignRequest{Caller: flowCaller(who),
-			Assignee: flow.Assignee{Kind: req.Assignee.Kind, ID: req.Assignee.ID}, Reason: req.Reason}, nil
+	return actOnTask(ctx, c, who, id, in, flow.ReassignUpdate, func(t store.Task, req Reassignment) (any, error) {
+		if err := mayManageTask(who, t); err != nil {
+			return nil, err
+		}
+		if !slices.Contains([]string{flow.TaskOpen, flow.TaskClaimed, flow.TaskEscalated}, t.State) {
+			return nil, conflict("the task is " + t.State)
+		}
+		to := flow.Assignee{Kind: req.Assignee.Kind, ID: req.Assignee.ID}
+		if err := c.checkAssignee(ctx, t, to); err != nil {
+			return nil, err
+		}
+		return flow.ReassignRequest{Caller: flowCaller(who), Assignee: to, Reason: req.Reason}, nil
 	})
 }
 
