@@ -77,22 +77,25 @@ func (c *Cases) CycleSettings(who Caller, req CycleRequest) (store.CycleSettings
 // ones with the rubric's pass line; given bands that disagree with the
 // rubric are refused on bands.
 func (c *Cases) cycleRubric(req CycleRequest, set *store.CycleSettings) forms.Errors {
+	var errs forms.Errors
+	if req.Bands != nil {
+		errs = set.Bands.Check("bands")
+	}
 	rb, err := c.Rubrics.Get(req.RubricVersion)
 	switch {
 	case err != nil:
-		return forms.Errors{{Field: "rubric_version", Message: err.Error()}}
+		return append(errs, forms.FieldError{Field: "rubric_version", Message: err.Error()})
 	case rb.Kind != rubric.KindAnnual:
-		return forms.Errors{{Field: "rubric_version", Message: "is a " + rb.Kind + " rubric; an annual_evaluation one is needed"}}
+		return append(errs, forms.FieldError{Field: "rubric_version", Message: "is a " + rb.Kind + " rubric; an annual_evaluation one is needed"})
+	case len(errs) > 0:
+		return errs
 	case req.Bands == nil:
 		set.Bands = grading.BandsPassingAt(rb.PassMark)
-		if errs := set.Bands.Check("bands"); len(errs) > 0 {
+		if len(set.Bands.Check("bands")) > 0 {
 			return forms.Errors{{Field: "rubric_version", Message: fmt.Sprintf(
 				"评分表及格分 %g 无法套用默认等级 / pass_mark %g of rubric %s does not fit the default bands; give bands", rb.PassMark, rb.PassMark, rb.Version)}}
 		}
 		return nil
-	}
-	if errs := set.Bands.Check("bands"); len(errs) > 0 {
-		return errs
 	}
 	if problem := set.Bands.PassMarkProblem(rb.Version, rb.PassMark); problem != "" {
 		return forms.Errors{{Field: "bands", Message: problem}}
