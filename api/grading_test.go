@@ -146,7 +146,7 @@ func TestCriticalFindingsFailTheStationAndOtherFindingsOpenItemsAConditionalRene
 	for _, st := range stations {
 		decision := map[string]any{"decision": "exit"}
 		if st.ID == records.ID {
-			decision = map[string]any{"decision": "conditional_renew", "conditions_due_workdays": 30}
+			decision = map[string]any{"decision": "conditional_renew", "conditions_due_workdays": 120}
 		}
 		task := s.cycleTask(county, flow.KindRenewalDecision, st)
 		s.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", county, decision).must(t, 200)
