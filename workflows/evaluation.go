@@ -23,7 +23,6 @@ const maxEvaluators = 6
 func init() {
 	registerForm(flow.KindSelfAssessment, scoredCheck(func(r *rubric.Rubric, f grading.SelfAssessment) forms.Errors { return f.Check(r) }))
 	registerForm(flow.KindAnnualEvaluation, scoredCheck(func(r *rubric.Rubric, f rubric.Form) forms.Errors { return r.Check(f) }))
-	registerForm(flow.KindArbitration, plainCheck(func(f forms.Arbitration) forms.Errors { return forms.Check(f) }))
 }
 
 // EvaluationWorkflow is one station's year-end evaluation (年度考核) in a
@@ -53,17 +52,29 @@ type evaluationRun struct {
 	appealOpen  bool
 	appealUntil time.Time
 	appeal      *flow.AppealRequest
+	// findings: the run keeps what the evaluators found (findingsChange);
+	// failed are the indicators failed in the agreed result, on the
+	// annual scorecard scorecardID.
+	findings    bool
+	failed      []flow.FailedIndicator
+	scorecardID uuid.UUID
 }
 
-// scoring is how the evaluators' totals became the station's total.
+// scoring is how the evaluators' scorecards became the station's total:
+// used are the evaluators it rests on (the agreeing ones, or all when
+// arbitrated), confirmed the failures the arbitration confirmed.
 type scoring struct {
+	cards      []rubric.Scorecard
 	totals     []float64
 	total      float64
 	method     string // mean_of_agreeing or arbitration
 	arbitrated bool
+	used       []int
+	confirmed  []string
 }
 
 func (e *evaluationRun) run(ctx workflow.Context) (flow.EvaluationOutcome, error) {
+	e.findings = workflow.GetVersion(ctx, findingsChange, workflow.DefaultVersion, 1) >= 1
 	if err := e.setup(ctx); err != nil {
 		return e.out, err
 	}
@@ -121,11 +132,11 @@ func (e *evaluationRun) evaluate(ctx workflow.Context) (flow.EvaluationOutcome, 
 	if err := e.selfAssessment(ctx); err != nil {
 		return e.out, err
 	}
-	totals, err := e.evaluators(ctx)
+	cards, err := e.evaluators(ctx)
 	if err != nil {
 		return e.out, err
 	}
-	sc, err := e.settle(ctx, totals)
+	sc, err := e.settle(ctx, cards)
 	if err != nil {
 		return e.out, err
 	}
@@ -170,9 +181,9 @@ func (e *evaluationRun) selfAssessment(ctx workflow.Context) error {
 // evaluators runs the evaluators' slots side by side. One slot failing
 // withdraws the others, so the failure is recorded at once rather than
 // when the last evaluator files.
-func (e *evaluationRun) evaluators(ctx workflow.Context) ([]float64, error) {
+func (e *evaluationRun) evaluators(ctx workflow.Context) ([]rubric.Scorecard, error) {
 	n := e.in.Settings.EvaluatorsPerStation
-	totals := make([]float64, n)
+	cards := make([]rubric.Scorecard, n)
 	errs := make([]error, n)
 	sctx, withdraw := workflow.WithCancel(ctx)
 	wg := workflow.NewWaitGroup(ctx)
@@ -180,7 +191,7 @@ func (e *evaluationRun) evaluators(ctx workflow.Context) ([]float64, error) {
 		wg.Add(1)
 		workflow.Go(sctx, func(gctx workflow.Context) {
 			defer wg.Done()
-			totals[i], _, errs[i] = e.evaluation(gctx, i+1, e.in.Settings.EvaluationDue)
+			cards[i], _, errs[i] = e.evaluation(gctx, i+1, e.in.Settings.EvaluationDue)
 			if errs[i] != nil {
 				withdraw()
 			}
@@ -196,68 +207,93 @@ func (e *evaluationRun) evaluators(ctx workflow.Context) ([]float64, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, temporal.NewCanceledError()
 	}
-	return totals, nil
+	return cards, nil
 }
 
-// settle turns the evaluators' totals into the station's total: their
-// mean when they agree; otherwise a third evaluator when the cycle says
-// so, and the office's arbitration when they still disagree.
-func (e *evaluationRun) settle(ctx workflow.Context, totals []float64) (scoring, error) {
+// settle turns the evaluators' scorecards into the station's total: the
+// mean of their totals when they agree; otherwise a third evaluator when
+// the cycle says so, and the office's arbitration when they still
+// disagree, or when they agree on the total but split on a critical
+// indicator the rubric lets the arbitration confirm.
+func (e *evaluationRun) settle(ctx workflow.Context, cards []rubric.Scorecard) (scoring, error) {
 	set := e.in.Settings
-	agreement := grading.Agree(totals, set.DisagreementThreshold)
-	if !agreement.Agreed && set.OnDisagreement == "third_evaluator" && len(totals) < maxEvaluators {
-		total, person, err := e.evaluation(ctx, len(totals)+1, time.Time{})
+	agreement := grading.Agree(totalsOf(cards), set.DisagreementThreshold)
+	if !agreement.Agreed && set.OnDisagreement == "third_evaluator" && len(cards) < maxEvaluators {
+		card, person, err := e.evaluation(ctx, len(cards)+1, time.Time{})
 		if err != nil {
 			return scoring{}, err
 		}
 		if person {
-			totals = append(totals, total)
-			agreement = grading.Agree(totals, set.DisagreementThreshold)
+			cards = append(cards, card)
+			agreement = grading.Agree(totalsOf(cards), set.DisagreementThreshold)
 		}
 	}
-	if agreement.Agreed {
-		return scoring{totals: totals, total: agreement.Total, method: "mean_of_agreeing"}, nil
+	totals := totalsOf(cards)
+	_, split := e.disputed(cards, agreement.Used)
+	if agreement.Agreed && !split {
+		return scoring{cards: cards, totals: totals, total: agreement.Total, method: "mean_of_agreeing", used: agreement.Used}, nil
 	}
-	total, err := e.arbitrate(ctx, totals, agreement.Spread)
-	return scoring{totals: totals, total: total, method: "arbitration", arbitrated: true}, err
+	all := make([]int, len(cards))
+	for i := range all {
+		all[i] = i
+	}
+	why := fmt.Sprintf("the evaluators' totals %v spread %g points, beyond %g", totals, agreement.Spread, set.DisagreementThreshold)
+	choices, _ := e.disputed(cards, all)
+	if agreement.Agreed {
+		why = fmt.Sprintf("the evaluators split on the critical indicators among %v", choices)
+	}
+	ruling, err := e.arbitrate(ctx, why, choices)
+	return scoring{cards: cards, totals: totals, total: *ruling.Total, method: "arbitration", arbitrated: true,
+		used: all, confirmed: ruling.ConfirmedFailures}, err
+}
+
+func totalsOf(cards []rubric.Scorecard) []float64 {
+	totals := make([]float64, len(cards))
+	for i, c := range cards {
+		totals[i] = c.Total
+	}
+	return totals
 }
 
 // arbitrate asks the county office to set the total the evaluators could
-// not agree on.
-func (e *evaluationRun) arbitrate(ctx workflow.Context, totals []float64, spread float64) (float64, error) {
+// not agree on, and to confirm or not the disputed failures (choices).
+func (e *evaluationRun) arbitrate(ctx workflow.Context, why string, choices []string) (forms.Arbitration, error) {
 	set := e.in.Settings
-	if err := e.project(ctx, flow.EvaluationUpdate{State: flow.EvalArbitration}, "arbitration",
-		fmt.Sprintf("the evaluators' totals %v spread %g points, beyond %g", totals, spread, set.DisagreementThreshold)); err != nil {
-		return 0, err
+	none := forms.Arbitration{Total: new(float64)}
+	if err := e.project(ctx, flow.EvaluationUpdate{State: flow.EvalArbitration}, "arbitration", why); err != nil {
+		return none, err
 	}
 	res, err := runHumanTask(ctx, e.ref, flow.TaskInput{TaskID: e.taskID("arbitration", 0), Kind: flow.KindArbitration, SubjectID: e.in.CycleID,
-		Assignee: flow.Assignee{Kind: flow.AssignOffice, ID: codes.OfficeRegion(e.in.RegionCode)}, Period: fmt.Sprint(set.Year)}, e.in.CycleID.String())
+		Assignee: flow.Assignee{Kind: flow.AssignOffice, ID: codes.OfficeRegion(e.in.RegionCode)}, Period: fmt.Sprint(set.Year),
+		Choices: choices}, e.in.CycleID.String())
 	if err != nil {
-		return 0, err
+		return none, err
 	}
 	f, err := decodeForm[forms.Arbitration](res, "the arbitration")
 	if err != nil {
-		return 0, err
+		return none, err
 	}
 	if f.Total == nil {
-		return 0, unreadable("the arbitration", nil)
+		return none, unreadable("the arbitration", nil)
 	}
-	return *f.Total, nil
+	return f, nil
 }
 
 // grade issues the annual scorecard, grades the station and proposes its
 // outcome from the grade and the rectification items still open.
 func (e *evaluationRun) grade(ctx workflow.Context, sc scoring) (flow.OpenItems, string, error) {
 	set := e.in.Settings
-	band := e.bands.Of(sc.total)
+	card, band := e.agreedCard(sc)
 	scorecardID := derivedID("scorecard/%s/%s/%d", e.in.StationID, flow.KindAnnualEvaluation, set.Year)
+	e.scorecardID, e.failed = scorecardID, card.FailedIndicators
 	wid := workflow.GetInfo(ctx).WorkflowExecution.ID
 	doc := flow.ScorecardDocument{StationID: e.in.StationID, OrganisationID: e.in.OrganisationID, Kind: rubric.KindAnnual,
-		Period: fmt.Sprint(set.Year), TaskID: e.taskID("evaluation", 1), PassMark: e.bands.PassMark(),
-		Scorecard: flow.Scorecard{RubricVersion: e.rubric.Version, Total: sc.total, Passed: band.Grade != grading.Fail,
-			Sections: []flow.SectionResult{}, FailedIndicators: []flow.FailedIndicator{}, FailedCritical: []string{}},
+		Period: fmt.Sprint(set.Year), TaskID: e.taskID("evaluation", 1), PassMark: e.bands.PassMark(), Scorecard: card,
 		Summary: "annual evaluation in cycle " + e.in.CycleID.String(), FiledBy: "workflow:" + wid,
 		FiledAt: workflow.Now(ctx).UTC(), Grade: band.Grade, GradeLabel: band.Label, Evaluations: sc.totals, Method: sc.method}
+	if e.findings {
+		doc.EvaluatorResults, doc.ConfirmedFailures = evaluatorResults(sc.cards), sc.confirmed
+	}
 	actx := workflow.WithActivityOptions(ctx, projectionOptions)
 	if err := workflow.ExecuteActivity(actx, flow.IssueScorecardActivity, flow.ScorecardIssue{ScorecardID: scorecardID,
 		RegionCode: e.in.RegionCode, WorkflowID: wid, Document: doc}).Get(ctx, nil); err != nil {
@@ -267,7 +303,7 @@ func (e *evaluationRun) grade(ctx workflow.Context, sc scoring) (flow.OpenItems,
 	if err := workflow.ExecuteActivity(actx, flow.OpenRectificationsActivity, flow.OpenItemsRequest{StationID: e.in.StationID}).Get(ctx, &open); err != nil {
 		return open, "", err
 	}
-	proposal := grading.Propose(band.Grade, len(open.IDs), open.Critical)
+	proposal := grading.Propose(band.Grade, len(open.IDs)+len(e.failed), open.Critical)
 	e.out.Total, e.out.Grade, e.out.Proposal = sc.total, band.Grade, proposal
 	err := e.project(ctx, flow.EvaluationUpdate{State: flow.EvalDecision, Total: &sc.total, Grade: &band.Grade, Arbitrated: sc.arbitrated,
 		ScorecardID: scorecardID, Proposal: &proposal}, "graded", fmt.Sprintf("total %g, grade %s, proposed %s", sc.total, band.Grade, proposal))
@@ -277,18 +313,18 @@ func (e *evaluationRun) grade(ctx workflow.Context, sc scoring) (flow.OpenItems,
 // evaluation runs one evaluator's slot: assignment, the scored task and
 // recording the total. person says whether an evaluator was found (with
 // none, the county office scores, and a third slot is not worth opening).
-func (e *evaluationRun) evaluation(ctx workflow.Context, slot int, deadline time.Time) (float64, bool, error) {
+func (e *evaluationRun) evaluation(ctx workflow.Context, slot int, deadline time.Time) (rubric.Scorecard, bool, error) {
 	taskID := e.taskID("evaluation", slot)
 	actx := workflow.WithActivityOptions(ctx, projectionOptions)
 	var evaluator uuid.UUID
 	if err := workflow.ExecuteActivity(actx, flow.AssignEvaluatorActivity, flow.EvaluatorRequest{CycleID: e.in.CycleID, StationID: e.in.StationID,
 		RegionCode: e.in.RegionCode, OrganisationID: e.in.OrganisationID, Slot: slot, TaskID: taskID,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID}).Get(ctx, &evaluator); err != nil {
-		return 0, false, err
+		return rubric.Scorecard{}, false, err
 	}
 	person := evaluator != uuid.Nil
 	if slot > e.in.Settings.EvaluatorsPerStation && !person {
-		return 0, false, nil
+		return rubric.Scorecard{}, false, nil
 	}
 	assignee := flow.Assignee{Kind: flow.AssignOffice, ID: codes.OfficeRegion(e.in.RegionCode)}
 	if person {
@@ -297,21 +333,21 @@ func (e *evaluationRun) evaluation(ctx workflow.Context, slot int, deadline time
 	res, err := runHumanTask(ctx, e.ref, flow.TaskInput{TaskID: taskID, Kind: flow.KindAnnualEvaluation, SubjectID: e.in.CycleID, Assignee: assignee,
 		Rubric: e.rubricDoc, Deadline: deadline, Period: fmt.Sprint(e.in.Settings.Year)}, fmt.Sprintf("%s-%d", e.in.CycleID, slot))
 	if err != nil {
-		return 0, false, err
+		return rubric.Scorecard{}, false, err
 	}
 	f, err := decodeForm[rubric.Form](res, "the evaluation")
 	if err != nil {
-		return 0, false, err
+		return rubric.Scorecard{}, false, err
 	}
 	card, errs := e.rubric.Score(f)
 	if len(errs) > 0 {
-		return 0, false, temporal.NewNonRetryableApplicationError("the evaluation breaks the rubric: "+errs.Error(), flow.RejectInvalid, errs)
+		return card, false, temporal.NewNonRetryableApplicationError("the evaluation breaks the rubric: "+errs.Error(), flow.RejectInvalid, errs)
 	}
 	if err := workflow.ExecuteActivity(actx, flow.RecordEvaluationActivity, flow.FiledEvaluation{CycleID: e.in.CycleID, StationID: e.in.StationID,
 		Slot: slot, Total: card.Total, Passed: card.Passed}).Get(ctx, nil); err != nil {
-		return 0, false, err
+		return rubric.Scorecard{}, false, err
 	}
-	return card.Total, person, nil
+	return card, person, nil
 }
 
 func (e *evaluationRun) taskID(step string, n int) uuid.UUID {

@@ -43,11 +43,17 @@ var (
 // annualRubric is the committed annual rubric the cycle scores against.
 func annualRubric(t *testing.T) *rubric.Rubric {
 	t.Helper()
+	return annualRubricOf(t, "annual-2026.1")
+}
+
+// annualRubricOf is a committed annual rubric.
+func annualRubricOf(t *testing.T, version string) *rubric.Rubric {
+	t.Helper()
 	set, err := rubric.Load(os.DirFS("../schemas"), "rubrics")
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb, err := set.Get("annual-2026.1")
+	rb, err := set.Get(version)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,11 +185,15 @@ func newEvaluationEnv(t *testing.T, start time.Time) (*testsuite.TestWorkflowEnv
 		},
 		open: func(flow.OpenItemsRequest) flow.OpenItems { return flow.OpenItems{IDs: []uuid.UUID{}} },
 	}
-	rb := annualRubric(t)
+	set, err := rubric.Load(os.DirFS("../schemas"), "rubrics")
+	if err != nil {
+		t.Fatal(err)
+	}
 	// AnnualRubric runs as a local activity; newEnv's Activities hold no
-	// rubrics, so it is answered here.
+	// rubrics, so it is answered here from the committed ones.
 	env.OnActivity(a.AnnualRubric, mock.Anything, mock.Anything).Return(func(_ context.Context, version string) (json.RawMessage, error) {
-		if version != rb.Version {
+		rb, ok := set[version]
+		if !ok || rb.Kind != rubric.KindAnnual {
 			return nil, temporal.NewNonRetryableApplicationError("no rubric "+version, activities.ErrTypeInvalid, nil)
 		}
 		return rubricDoc(t, rb), nil

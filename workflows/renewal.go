@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,8 +34,10 @@ func init() {
 }
 
 // decideAndApply has the office decide on the proposal, waits out the
-// appeal window, applies the final decision and, for a conditional
-// renewal, tracks its conditions.
+// appeal window, applies the final decision, opens a rectification item
+// for each indicator failed in the agreed result unless the operator
+// exits, and, for a conditional renewal, tracks its conditions: the
+// station's open items and those the evaluation opened.
 func (e *evaluationRun) decideAndApply(ctx workflow.Context, proposal string, open flow.OpenItems) error {
 	decision, err := e.decide(ctx, 1, proposal)
 	if err != nil {
@@ -49,8 +52,16 @@ func (e *evaluationRun) decideAndApply(ctx workflow.Context, proposal string, op
 	if err := e.apply(ctx, final, decision.Reason); err != nil {
 		return err
 	}
+	items := open.IDs
+	if e.findings && final != grading.Exit {
+		found, err := e.rectifyFindings(ctx)
+		if err != nil {
+			return err
+		}
+		items = append(slices.Clip(items), found...)
+	}
 	if final == grading.ConditionalRenew {
-		return e.trackConditions(ctx, open.IDs, decision.ConditionsDueWorkdays)
+		return e.trackConditions(ctx, items, decision.ConditionsDueWorkdays)
 	}
 	return nil
 }

@@ -152,7 +152,7 @@ func (o Options) startStations(ctx context.Context, p *Province) error {
 // startCycle starts a cycle over the province (region 51) and waits until
 // every station's self-assessment is open.
 func (o Options) startCycle(ctx context.Context, year int) (uuid.UUID, error) {
-	set := store.CycleSettings{RegionCode: "51", Year: year, RubricVersion: o.Rubric.Version, Bands: grading.DefaultBands(),
+	set := store.CycleSettings{RegionCode: "51", Year: year, RubricVersion: o.Rubric.Version, Bands: grading.BandsPassingAt(o.Rubric.PassMark),
 		SelfAssessmentDue: time.Now().Add(90 * 24 * time.Hour), EvaluationDue: time.Now().Add(120 * 24 * time.Hour),
 		EvaluatorsPerStation: 2, DisagreementThreshold: 10, OnDisagreement: "third_evaluator", AppealWorkdays: 1}
 	cycleID := store.NewID()

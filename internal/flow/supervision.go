@@ -151,6 +151,18 @@ type ScorecardDocument struct {
 	GradeLabel  string    `json:"grade_label,omitempty"`
 	Evaluations []float64 `json:"evaluations,omitempty"`
 	Method      string    `json:"method,omitempty"`
+	// EvaluatorResults are each evaluator's own scorecard, in slot order,
+	// beside the agreed result above (annual scorecards only).
+	EvaluatorResults []EvaluatorResult `json:"evaluator_results,omitempty"`
+	// ConfirmedFailures are the indicators the office's arbitration
+	// confirmed as failed.
+	ConfirmedFailures []string `json:"confirmed_failures,omitempty"`
+}
+
+// EvaluatorResult is one evaluator's scorecard in an annual evaluation.
+type EvaluatorResult struct {
+	Slot int `json:"slot"`
+	Scorecard
 }
 
 // ScorecardIssue asks for a scorecard to be issued under a fixed ID.

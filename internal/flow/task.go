@@ -93,6 +93,9 @@ type TaskInput struct {
 	// Outcome is what a decision task decides about: the proposed outcome
 	// of a renewal decision, the decision appealed in an appeal review.
 	Outcome string `json:"outcome,omitempty"`
+	// Choices are the indicators an arbitration may confirm as failed:
+	// those some but not most evaluators failed.
+	Choices []string `json:"choices,omitempty"`
 }
 
 // TaskResult is what the parent receives when the task completes.

@@ -58,8 +58,11 @@ func CheckAppealReview(r AppealReview, appealed string) Errors {
 }
 
 // Arbitration is the office's ruling when evaluators disagree: the total
-// it sets, and why.
+// it sets, why, and the disputed indicators it confirms as failed.
 type Arbitration struct {
 	Total  *float64 `json:"total" validate:"required,min=0,max=100"`
 	Reason string   `json:"reason" validate:"required,min=10,max=2000"`
+	// ConfirmedFailures are the indicators, among those some but not most
+	// evaluators failed, that the office confirms as failed.
+	ConfirmedFailures []string `json:"confirmed_failures" validate:"omitempty,max=100,dive,required,max=100"`
 }

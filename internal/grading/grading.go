@@ -54,6 +54,28 @@ func DefaultBands() Bands {
 	}
 }
 
+// BandsPassingAt are the default bands with the pass band's minimum at
+// the pass mark: the bands of a cycle that names none, so they agree with
+// its rubric's pass_mark. With a pass mark the default bands cannot hold
+// (not below good's minimum, or 0), the bands fail Check.
+func BandsPassingAt(passMark float64) Bands {
+	b := DefaultBands()
+	b[2].Min = passMark
+	return b
+}
+
+// PassMarkProblem says how the bands disagree with an annual rubric's
+// pass_mark, for the field named; "" when they agree. The bands decide a
+// grade, so a cycle may not start with a rubric that draws the pass line
+// elsewhere.
+func (b Bands) PassMarkProblem(version string, passMark float64) string {
+	if got := b.PassMark(); got != passMark {
+		return fmt.Sprintf("合格线 %g 与评分表 %s 的及格分 %g 不一致 / the pass band's minimum %g disagrees with rubric %s's pass_mark %g",
+			got, version, passMark, got, version, passMark)
+	}
+	return ""
+}
+
 // Check names every problem with a set of bands, under the field prefix:
 // the four grades each once, best first, with strictly falling minimums
 // from at most 100 down to exactly 0 for the fail band.
@@ -93,6 +115,16 @@ func (b Bands) Of(total float64) Band {
 		}
 	}
 	return b[len(b)-1]
+}
+
+// Judge is the band a station earns: the band of its total, or the fail
+// band when a critical indicator failed in the agreed result, whatever the
+// total.
+func (b Bands) Judge(total float64, failedCritical int) Band {
+	if failedCritical > 0 {
+		return b[len(b)-1]
+	}
+	return b.Of(total)
 }
 
 // PassMark is the lowest total that does not fail: the minimum of the

@@ -64,6 +64,10 @@ type Rubric struct {
 	// LowScoreRatio: an indicator given fewer than LowScoreRatio times its
 	// MaxPoints has failed, and its score needs a comment.
 	LowScoreRatio float64 `json:"low_score_ratio"`
+	// FailedAcross, for an annual rubric, says how an indicator counts as
+	// failed in the result its evaluators agree on: FailedByMajority
+	// (the default when empty) or FailedByMajorityOrArbitration.
+	FailedAcross string `json:"failed_across,omitempty"`
 	// Sections are the parts of the sheet, in the order people fill them in.
 	Sections []Section `json:"sections"`
 }
@@ -98,6 +102,21 @@ type Indicator struct {
 	// total.
 	Critical bool `json:"critical"`
 }
+
+// How an indicator counts as failed across an annual evaluation's
+// evaluators (a rubric's failed_across).
+const (
+	// FailedByMajority: more than half of the evaluators the agreed result
+	// rests on failed it.
+	FailedByMajority = "majority"
+	// FailedByMajorityOrArbitration: as FailedByMajority, or at least one
+	// evaluator failed it and the office's arbitration confirms it.
+	FailedByMajorityOrArbitration = "majority_or_arbitration"
+)
+
+// ArbitrationConfirms says whether the office's arbitration may confirm
+// an indicator that only some evaluators failed.
+func (r *Rubric) ArbitrationConfirms() bool { return r.FailedAcross == FailedByMajorityOrArbitration }
 
 // ErrInvalidRubric is matched by every *LoadError.
 var ErrInvalidRubric = errors.New("invalid rubric")
@@ -166,7 +185,7 @@ func compileSchema(name string, data []byte) (*jsonschema.Schema, error) {
 // rules: the section weights sum to 100; section ids are unique; every
 // indicator id is unique in the rubric and starts with its section's id; a
 // critical indicator is not allow_na; every section has an indicator that
-// is not allow_na. A refused document gives a *LoadError listing every
+// is not allow_na; only an annual rubric says failed_across. A refused document gives a *LoadError listing every
 // problem found, each with its JSON path.
 func Parse(doc []byte) (*Rubric, error) {
 	sch, err := rubricSchema()
@@ -347,6 +366,9 @@ func (r *Rubric) semanticProblems() forms.Errors {
 		if !applicable {
 			add(field+".indicators", "every indicator allows N/A; a section needs at least one that must be scored")
 		}
+	}
+	if r.FailedAcross != "" && r.Kind != KindAnnual {
+		add("failed_across", "only an %s rubric has several evaluators to agree", KindAnnual)
 	}
 	if math.Abs(weights-weightTotal) > weightTolerance {
 		add("sections", "the section weights sum to %s, not %d", strconv.FormatFloat(weights, 'g', -1, 64), weightTotal)

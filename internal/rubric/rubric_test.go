@@ -148,6 +148,12 @@ func TestParseRefuses(t *testing.T) {
 			"sections[0].weight", "0"},
 		{"no sections", func(d map[string]any) { d["sections"] = []any{} },
 			"sections", "minItems"},
+		{"unknown failed_across", func(d map[string]any) { d["failed_across"] = "any" },
+			"failed_across", "must be one of"},
+		{"failed_across on a supervision rubric", func(d map[string]any) {
+			d["kind"] = KindSupervision
+			d["failed_across"] = FailedByMajority
+		}, "failed_across", "only an annual_evaluation rubric"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -213,10 +219,10 @@ func TestCommittedRubrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(set) != 2 {
-		t.Fatalf("loaded %d rubrics, want 2: %v", len(set), set.versions())
+	if len(set) != 3 {
+		t.Fatalf("loaded %d rubrics, want 3: %v", len(set), set.versions())
 	}
-	for kind, version := range map[string]string{KindSupervision: "supervision-2026.1", KindAnnual: "annual-2026.1"} {
+	for kind, version := range map[string]string{KindSupervision: "supervision-2026.1", KindAnnual: "annual-2026.2"} {
 		r, err := set.Latest(kind)
 		if err != nil {
 			t.Fatal(err)
@@ -241,6 +247,13 @@ func TestCommittedRubrics(t *testing.T) {
 		}
 		if reparsed, err := Parse(again); err != nil || !reflect.DeepEqual(reparsed, r) {
 			t.Errorf("%s written back as JSON does not parse to the same rubric: %v", version, err)
+		}
+	}
+	// Annual rubrics say how an indicator fails across evaluators: the
+	// first by majority (left out), the second by majority or arbitration.
+	for version, want := range map[string]string{"annual-2026.1": "", "annual-2026.2": FailedByMajorityOrArbitration} {
+		if r, _ := set.Get(version); r == nil || r.FailedAcross != want || r.ArbitrationConfirms() != (want != "") {
+			t.Errorf("%s failed_across %+v, want %q", version, r, want)
 		}
 	}
 	sup, _ := set.Get("supervision-2026.1")

@@ -60,15 +60,8 @@ func (c *Cases) CycleSettings(who Caller, req CycleRequest) (store.CycleSettings
 	} else if err := inOfficeScope(who, "region_code", req.RegionCode); err != nil {
 		return store.CycleSettings{}, err
 	}
-	if rb, err := c.Rubrics.Get(req.RubricVersion); err != nil {
-		errs = append(errs, forms.FieldError{Field: "rubric_version", Message: err.Error()})
-	} else if rb.Kind != rubric.KindAnnual {
-		errs = append(errs, forms.FieldError{Field: "rubric_version", Message: "is a " + rb.Kind + " rubric; an annual_evaluation one is needed"})
-	}
 	set := withCycleDefaults(req)
-	if req.Bands != nil {
-		errs = append(errs, set.Bands.Check("bands")...)
-	}
+	errs = append(errs, c.cycleRubric(req, &set)...)
 	now := time.Now()
 	set.SelfAssessmentDue = c.dueMoment(now, "self_assessment_due", req.SelfAssessmentDue, req.SelfAssessmentDueWorkdays, &errs)
 	set.EvaluationDue = c.dueMoment(now, "evaluation_due", req.EvaluationDue, req.EvaluationDueWorkdays, &errs)
@@ -76,6 +69,38 @@ func (c *Cases) CycleSettings(who Caller, req CycleRequest) (store.CycleSettings
 		errs = append(errs, forms.FieldError{Field: "evaluation_due", Message: "must not come before self_assessment_due"})
 	}
 	return set, invalidIf(errs)
+}
+
+// cycleRubric checks the cycle's rubric and bands together: the rubric is
+// an annual one, and the bands, which decide the grade, draw the pass
+// line where the rubric's pass_mark does. Bands left out are the default
+// ones with the rubric's pass line; given bands that disagree with the
+// rubric are refused on bands.
+func (c *Cases) cycleRubric(req CycleRequest, set *store.CycleSettings) forms.Errors {
+	var errs forms.Errors
+	if req.Bands != nil {
+		errs = set.Bands.Check("bands")
+	}
+	rb, err := c.Rubrics.Get(req.RubricVersion)
+	switch {
+	case err != nil:
+		return append(errs, forms.FieldError{Field: "rubric_version", Message: err.Error()})
+	case rb.Kind != rubric.KindAnnual:
+		return append(errs, forms.FieldError{Field: "rubric_version", Message: "is a " + rb.Kind + " rubric; an annual_evaluation one is needed"})
+	case len(errs) > 0:
+		return errs
+	case req.Bands == nil:
+		set.Bands = grading.BandsPassingAt(rb.PassMark)
+		if len(set.Bands.Check("bands")) > 0 {
+			return forms.Errors{{Field: "rubric_version", Message: fmt.Sprintf(
+				"评分表及格分 %g 无法套用默认等级 / pass_mark %g of rubric %s does not fit the default bands; give bands", rb.PassMark, rb.PassMark, rb.Version)}}
+		}
+		return nil
+	}
+	if problem := set.Bands.PassMarkProblem(rb.Version, rb.PassMark); problem != "" {
+		return forms.Errors{{Field: "bands", Message: problem}}
+	}
+	return nil
 }
 
 // withCycleDefaults is the request's settings with a default for each one
