@@ -89,6 +89,7 @@ func (s *Server) Router() http.Handler {
 	v1.Handle("/organisations/{id}", s.handle(s.getOrganisation)).Methods(http.MethodGet)
 	v1.Handle("/people", s.handle(s.createPerson)).Methods(http.MethodPost)
 	v1.Handle("/people", s.handle(s.listPeople)).Methods(http.MethodGet)
+	v1.Handle("/regions", s.handle(s.listRegions)).Methods(http.MethodGet)
 	v1.Handle("/stations", s.handle(s.createStation)).Methods(http.MethodPost)
 	v1.Handle("/stations", s.handle(s.listStations)).Methods(http.MethodGet)
 	v1.Handle("/stations/{id}", s.handle(s.getStation)).Methods(http.MethodGet)

@@ -74,3 +74,23 @@ func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "audit log verifies: %d rows\n", v.Rows)
 	return nil
 }
+
+// runRegions loads the embedded administrative divisions into the regions
+// table. Migrating loads them already when the database lacks this version;
+// `regions load` loads them again whatever the recorded version.
+func runRegions(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "load" {
+		return errors.New("usage: stationflow regions load")
+	}
+	p, err := start(ctx, "regions load", "load the embedded administrative divisions (province to township) with their names", args[1:], needs{createDB: true}, nil)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	res, err := p.store.LoadRegions(ctx, true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "regions loaded from %s: %d inserted or renamed\n", res.Version, res.Changed)
+	return nil
+}

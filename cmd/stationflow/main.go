@@ -36,6 +36,7 @@ func commands() []command {
 		{"token", "mint an API token: token create --role admin|office|supervisor|org --scope …", runToken},
 		{"demo", "demo seed: load the 4,451-station demo province into a running stack", runDemo},
 		{"audit", "audit verify: recompute the audit log's hash chain", runAudit},
+		{"regions", "regions load: load the embedded administrative divisions with their names", runRegions},
 		{"backup", "backup --to DIR: a consistent backup of a running single-node stack", runBackup},
 		{"restore", "restore --from DIR: a backup into an empty data directory and database", runRestore},
 	}...)

@@ -1,9 +1,14 @@
 // Package demo builds and loads a deterministic Sichuan-shaped demo
 // province: the report's 5 city support centres, 96 county general
-// stations, 843 township stations and 3,507 community rooms (4,451 in all)
-// with real-format region codes, operating organisations with valid credit
-// codes, supervisors and office staff. Every ID is derived from a stable
-// key, so loading twice adds nothing.
+// stations, 843 township stations and 3,507 community rooms (4,451 in all),
+// operating organisations with valid credit codes, supervisors and office
+// staff. Cities, counties and townships are Sichuan's real ones with their
+// real names, from the embedded administrative divisions (internal/regions):
+// the 5 city centres stand in 成都, 自贡, 攀枝花, 泸州 and 德阳, and the 96
+// counties are Sichuan's first in code order, so counties in cities beyond
+// those 5 have no city centre above them, as in Sichuan. Villages are not in
+// that data set: the community rooms' codes and names are made up. Every ID
+// is derived from a stable key, so loading twice adds nothing.
 package demo
 
 import (
@@ -75,9 +80,8 @@ var idSpace = uuid.MustParse("6a0c3b0e-3f51-4f5e-9a44-5c2d1b7e0a51")
 // ID derives the stable ID of a demo object from its kind and key.
 func ID(kind, key string) uuid.UUID { return uuid.NewSHA1(idSpace, []byte(kind+"/"+key)) }
 
-var cityNames = []struct{ code, name string }{
-	{"5101", "成都市"}, {"5103", "自贡市"}, {"5104", "攀枝花市"}, {"5105", "泸州市"}, {"5106", "德阳市"},
-}
+// centreCities are the cities with a city support centre.
+var centreCities = []string{"5101", "5103", "5104", "5105", "5106"}
 
 // share splits total into n parts that differ by at most one, larger first.
 func share(total, n, i int) int {
@@ -98,62 +102,96 @@ func fakeName(i int) string {
 
 // Build generates the province. It is pure and always returns the same data.
 func Build() (*Province, error) {
+	sichuan, err := sichuanRegions()
+	if err != nil {
+		return nil, err
+	}
 	p := &Province{Code: "51"}
-	p.Regions = append(p.Regions, Region{Code: "51", Level: "province", Name: "四川省"})
-	countyIdx, townshipIdx, personIdx := 0, 0, 0
-	for ci, city := range cityNames {
-		p.Regions = append(p.Regions, Region{Code: city.code, Level: "city", Parent: "51", Name: city.name})
-		cityStation := ID("station", city.code)
-		p.Stations = append(p.Stations, Station{ID: cityStation, Name: city.name + "社工支持中心",
-			Level: codes.CityCentre, RegionCode: city.code})
-		for k := range share(Counties, Cities, ci) {
-			county := fmt.Sprintf("%s%02d", city.code, k+2)
-			countyName := fmt.Sprintf("%s第%d区县", city.name, k+1)
-			p.Regions = append(p.Regions, Region{Code: county, Level: "county", Parent: city.code, Name: countyName})
-			countyStation := ID("station", county)
-			p.Stations = append(p.Stations, Station{ID: countyStation, Name: countyName + "社工总站",
-				Level: codes.CountyStation, RegionCode: county, ParentID: &cityStation})
-
-			// Each county has an operating organisation registered there and
-			// a supervisor employed by a different one (the conflict rule).
-			org, err := organisation(county, countyIdx)
-			if err != nil {
-				return nil, err
-			}
-			p.Organisations = append(p.Organisations, org)
-			supervisor := Person{ID: ID("person", "supervisor/"+county), Name: fakeName(personIdx), Role: "supervisor",
-				RegionCode: county, Qualification: []string{"intermediate", "senior"}[countyIdx%2]}
-			office := Person{ID: ID("person", "office/"+county), Name: fakeName(personIdx + 1), Role: "office_staff",
-				RegionCode: county, Qualification: "none"}
-			personIdx += 2
-			p.People = append(p.People, supervisor, office)
-
-			for t := range share(Townships, Counties, countyIdx) {
-				township := fmt.Sprintf("%s%03d", county, t+1)
-				townshipName := fmt.Sprintf("%s第%d街道", countyName, t+1)
-				p.Regions = append(p.Regions, Region{Code: township, Level: "township", Parent: county, Name: townshipName})
-				townshipStation := ID("station", township)
-				p.Stations = append(p.Stations, Station{ID: townshipStation, Name: townshipName + "社工服务站",
-					Level: codes.TownshipStation, RegionCode: township, ParentID: &countyStation})
-				p.Assignments = append(p.Assignments, Assignment{PersonID: supervisor.ID, StationID: townshipStation})
-				for v := range share(Communities, Townships, townshipIdx) {
-					village := fmt.Sprintf("%s%03d", township, v+1)
-					villageName := fmt.Sprintf("%s第%d社区", townshipName, v+1)
-					p.Regions = append(p.Regions, Region{Code: village, Level: "village", Parent: township, Name: villageName})
-					room := ID("station", village)
-					p.Stations = append(p.Stations, Station{ID: room, Name: villageName + "社工服务室",
-						Level: codes.CommunityRoom, RegionCode: village, ParentID: &townshipStation})
-					p.Assignments = append(p.Assignments, Assignment{PersonID: supervisor.ID, StationID: room})
-				}
-				townshipIdx++
-			}
-			countyIdx++
+	b := builder{p: p, sichuan: sichuan, centres: map[string]uuid.UUID{}}
+	p.Regions = append(p.Regions, sichuan.region("51"))
+	for _, city := range sichuan.children["51"] {
+		p.Regions = append(p.Regions, sichuan.region(city))
+	}
+	for _, city := range centreCities {
+		id := ID("station", city)
+		b.centres[city] = id
+		p.Stations = append(p.Stations, Station{ID: id, Name: sichuan.names[city] + "社工支持中心",
+			Level: codes.CityCentre, RegionCode: city})
+	}
+	counties := sichuan.counties()[:Counties]
+	b.quota = sichuan.townshipQuota(counties)
+	for ci, county := range counties {
+		if err := b.county(ci, county); err != nil {
+			return nil, err
 		}
 	}
 	if len(p.Stations) != Stations {
 		return nil, fmt.Errorf("demo province has %d stations, want %d", len(p.Stations), Stations)
 	}
 	return p, nil
+}
+
+// builder lays out the province county by county.
+type builder struct {
+	p       *Province
+	sichuan *divisions
+	centres map[string]uuid.UUID
+	// quota is how many township stations each county has.
+	quota                  map[string]int
+	townshipIdx, personIdx int
+}
+
+// county adds a county's general station, operating organisation, people
+// and its townships' stations and community rooms.
+func (b *builder) county(countyIdx int, county string) error {
+	p, name := b.p, b.sichuan.names[county]
+	p.Regions = append(p.Regions, b.sichuan.region(county))
+	countyStation := ID("station", county)
+	var parent *uuid.UUID
+	if centre, ok := b.centres[county[:4]]; ok {
+		parent = &centre
+	}
+	p.Stations = append(p.Stations, Station{ID: countyStation, Name: name + "社工总站",
+		Level: codes.CountyStation, RegionCode: county, ParentID: parent})
+
+	// Each county has an operating organisation registered there and a
+	// supervisor employed by a different one (the conflict rule).
+	org, err := organisation(county, countyIdx)
+	if err != nil {
+		return err
+	}
+	p.Organisations = append(p.Organisations, org)
+	supervisor := Person{ID: ID("person", "supervisor/"+county), Name: fakeName(b.personIdx), Role: "supervisor",
+		RegionCode: county, Qualification: []string{"intermediate", "senior"}[countyIdx%2]}
+	office := Person{ID: ID("person", "office/"+county), Name: fakeName(b.personIdx + 1), Role: "office_staff",
+		RegionCode: county, Qualification: "none"}
+	b.personIdx += 2
+	p.People = append(p.People, supervisor, office)
+
+	for _, township := range b.sichuan.children[county][:b.quota[county]] {
+		b.township(township, countyStation, supervisor.ID)
+	}
+	return nil
+}
+
+// township adds a township's station and its community rooms.
+func (b *builder) township(township string, countyStation, supervisor uuid.UUID) {
+	p, name := b.p, b.sichuan.names[township]
+	p.Regions = append(p.Regions, b.sichuan.region(township))
+	townshipStation := ID("station", township)
+	p.Stations = append(p.Stations, Station{ID: townshipStation, Name: name + "社工服务站",
+		Level: codes.TownshipStation, RegionCode: township, ParentID: &countyStation})
+	p.Assignments = append(p.Assignments, Assignment{PersonID: supervisor, StationID: townshipStation})
+	for v := range share(Communities, Townships, b.townshipIdx) {
+		village := fmt.Sprintf("%s%03d", township, v+1)
+		villageName := fmt.Sprintf("%s第%d社区", name, v+1)
+		p.Regions = append(p.Regions, Region{Code: village, Level: "village", Parent: township, Name: villageName})
+		room := ID("station", village)
+		p.Stations = append(p.Stations, Station{ID: room, Name: villageName + "社工服务室",
+			Level: codes.CommunityRoom, RegionCode: village, ParentID: &townshipStation})
+		p.Assignments = append(p.Assignments, Assignment{PersonID: supervisor, StationID: room})
+	}
+	b.townshipIdx++
 }
 
 // organisation makes the county's operating organisation: a social service

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stationflow/stationflow/internal/codes"
+	"github.com/stationflow/stationflow/internal/regions"
 	"github.com/stationflow/stationflow/internal/testdb"
 )
 
@@ -78,5 +79,42 @@ func TestLoadingTheDemoTwiceAddsNothing(t *testing.T) {
 	v, err := st.VerifyAudit(ctx)
 	if err != nil || v.Damage != nil {
 		t.Fatalf("audit after loading: %+v %v", v, err)
+	}
+}
+
+func TestTheDemoProvinceUsesSichuansRealNamesAndACountyWithoutACityCentre(t *testing.T) {
+	p, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := regions.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	official := map[string]string{}
+	for _, r := range all {
+		official[r.Code] = r.Name
+	}
+	for _, r := range p.Regions {
+		if r.Level == "village" {
+			continue
+		}
+		if name, ok := official[r.Code]; !ok || name != r.Name {
+			t.Fatalf("demo region %s %q, data set %q (%v)", r.Code, r.Name, name, ok)
+		}
+	}
+	names := map[string]string{}
+	orphans := 0
+	for _, s := range p.Stations {
+		names[s.RegionCode] = s.Name
+		if s.Level == codes.CountyStation && s.ParentID == nil {
+			orphans++
+		}
+	}
+	if names["5101"] != "成都市社工支持中心" || names["510104"] != "锦江区社工总站" {
+		t.Errorf("Chengdu's centre %q, 锦江区's station %q", names["5101"], names["510104"])
+	}
+	if orphans == 0 {
+		t.Error("every demo county has a city centre; Sichuan's counties beyond the 5 centres' cities have none")
 	}
 }

@@ -12,15 +12,19 @@ import (
 	"github.com/stationflow/stationflow/schemas"
 )
 
-// MigrationResult says which migrations one run applied.
+// MigrationResult says which migrations one run applied and whether it
+// loaded the embedded region names.
 type MigrationResult struct {
 	Applied []string
 	Version int64
+	Regions RegionLoad
 }
 
 // Migrate applies the embedded migrations that the database lacks. It holds
 // a PostgreSQL advisory lock while it runs, so processes starting together
-// apply each migration once; running it again changes nothing.
+// apply each migration once; running it again changes nothing. Then it
+// loads the embedded administrative divisions (LoadRegions) when the
+// database lacks this version of them.
 func (s *Store) Migrate(ctx context.Context) (MigrationResult, error) {
 	migrations, err := fs.Sub(schemas.FS, "migrations")
 	if err != nil {
@@ -48,6 +52,9 @@ func (s *Store) Migrate(ctx context.Context) (MigrationResult, error) {
 	out.Version, err = provider.GetDBVersion(ctx)
 	if err != nil {
 		return out, fmt.Errorf("reading schema version: %w", err)
+	}
+	if out.Regions, err = s.LoadRegions(ctx, false); err != nil {
+		return out, err
 	}
 	return out, nil
 }

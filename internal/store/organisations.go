@@ -33,9 +33,15 @@ func (s *Store) OrganisationStatus(ctx context.Context, orgID uuid.UUID) ([]Stat
 		if err != nil {
 			return nil, err
 		}
+		if st.RegionName, err = regionName(ctx, s.q, st.RegionCode); err != nil {
+			return nil, err
+		}
 		due := mapRows(rows, func(r db.OrganisationDueTasksRow) Task { return taskFromList(db.OpenCycleTasksRow(r)) })
 		if due == nil {
 			due = []Task{}
+		}
+		for i := range due {
+			due[i].RegionName = st.RegionName
 		}
 		out = append(out, StationStatus{Station: st, Due: due})
 	}

@@ -30,6 +30,7 @@ type Station struct {
 	Name       string     `json:"name"`
 	Level      string     `json:"level"`
 	RegionCode string     `json:"region_code"`
+	RegionName string     `json:"region_name"`
 	ParentID   *uuid.UUID `json:"parent_id"`
 	OperatorID *uuid.UUID `json:"operator_id"`
 	Phase      string     `json:"phase"`
@@ -50,8 +51,8 @@ type StationRuleError struct {
 func (e *StationRuleError) Error() string { return e.Field + ": " + e.Message }
 
 // CheckStationParent checks the level/parent rule: a city centre has no
-// parent; every other station's parent is the station one level up whose
-// region contains it.
+// parent; every other station's parent, required only where that station
+// exists, is the station one level up whose region contains it.
 func CheckStationParent(ctx context.Context, dbtx DBTX, level codes.StationLevel, regionCode string, parentID *uuid.UUID) error {
 	wantLevel, hasParent := level.Parent()
 	if !hasParent {
@@ -62,6 +63,13 @@ func CheckStationParent(ctx context.Context, dbtx DBTX, level codes.StationLevel
 	}
 	wantRegion, _ := codes.ParentStationRegion(level, regionCode)
 	if parentID == nil {
+		// Where no station stands one level up (Sichuan has 21 cities but
+		// 5 city centres) the station has no parent; escalation follows the
+		// region codes, not parent links.
+		exists, err := db.New(dbtx).StationAt(ctx, db.StationAtParams{Level: string(wantLevel), RegionCode: wantRegion})
+		if err != nil || !exists {
+			return err
+		}
 		return &StationRuleError{Field: "parent_id", Message: fmt.Sprintf("a %s needs its parent %s (region %s)", level, wantLevel, wantRegion)}
 	}
 	got, err := db.New(dbtx).StationParent(ctx, *parentID)
@@ -92,6 +100,10 @@ func (s *Store) CreateStation(ctx context.Context, actor string, st Station) (St
 		if err := ensureRegions(ctx, tx, st.RegionCode); err != nil {
 			return err
 		}
+		var err error
+		if st.RegionName, err = regionName(ctx, q, st.RegionCode); err != nil {
+			return err
+		}
 		at, err := q.InsertStation(ctx, db.InsertStationParams{ID: st.ID, Name: st.Name, Level: st.Level, RegionCode: st.RegionCode,
 			ParentID: st.ParentID, Phase: st.Phase, PhaseVersion: InitialPhaseVersion})
 		st.CreatedAt, st.UpdatedAt = at.CreatedAt, at.UpdatedAt
@@ -107,18 +119,23 @@ func (s *Store) CreateStation(ctx context.Context, actor string, st Station) (St
 	return st, err
 }
 
-const stationColumns = `id, name, level, region_code, parent_id, operator_id, phase, created_at, updated_at`
+const stationColumns = `id, name, level, region_code, parent_id, operator_id, phase, created_at, updated_at, ` + regionNameColumn
 
 func scanStation(r pgx.CollectableRow) (Station, error) {
 	var s Station
-	err := r.Scan(&s.ID, &s.Name, &s.Level, &s.RegionCode, &s.ParentID, &s.OperatorID, &s.Phase, &s.CreatedAt, &s.UpdatedAt)
+	err := r.Scan(&s.ID, &s.Name, &s.Level, &s.RegionCode, &s.ParentID, &s.OperatorID, &s.Phase, &s.CreatedAt, &s.UpdatedAt, &s.RegionName)
 	return s, err
 }
 
 // GetStation returns one station or ErrNotFound.
 func (s *Store) GetStation(ctx context.Context, id uuid.UUID) (Station, error) {
 	r, err := s.q.GetStation(ctx, id)
-	return stationFromDB(r), notFound(err)
+	if err != nil {
+		return Station{}, notFound(err)
+	}
+	st := stationFromDB(r)
+	st.RegionName, err = regionName(ctx, s.q, st.RegionCode)
+	return st, err
 }
 
 func stationFromDB(r db.Station) Station {

@@ -38,6 +38,7 @@ type Task struct {
 	Kind            string          `json:"kind"`
 	StationID       uuid.UUID       `json:"station_id"`
 	RegionCode      string          `json:"region_code"`
+	RegionName      string          `json:"region_name"`
 	SubjectID       *uuid.UUID      `json:"subject_id"`
 	AssigneeKind    string          `json:"-"`
 	AssigneeID      string          `json:"-"`
@@ -112,7 +113,7 @@ func (s *Store) ProjectTask(ctx context.Context, t Task, ev TaskEvent) (bool, er
 const taskColumns = `id, workflow_id, kind, station_id, region_code, subject_id, assignee_kind, assignee_id,
 	coalesce(escalated_to, ''), escalation_level, state, coalesce(claimed_by, ''), priority, due_at,
 	(state IN ('open', 'claimed', 'escalated') AND due_at < now()), paused, result, coalesce(period, ''), rubric, version,
-	created_at, updated_at, completed_at`
+	created_at, updated_at, completed_at, ` + regionNameColumn
 
 // taskListColumns leave the frozen rubric out: an inbox shows it on the
 // task itself only.
@@ -123,7 +124,7 @@ func scanTask(r pgx.CollectableRow) (Task, error) {
 	var result, frozen []byte
 	err := r.Scan(&t.ID, &t.WorkflowID, &t.Kind, &t.StationID, &t.RegionCode, &t.SubjectID, &t.AssigneeKind, &t.AssigneeID,
 		&t.EscalatedTo, &t.EscalationLevel, &t.State, &t.ClaimedBy, &t.Priority, &t.DueAt, &t.Overdue, &t.Paused, &result,
-		&t.Period, &frozen, &t.Version, &t.CreatedAt, &t.UpdatedAt, &t.CompletedAt)
+		&t.Period, &frozen, &t.Version, &t.CreatedAt, &t.UpdatedAt, &t.CompletedAt, &t.RegionName)
 	if len(frozen) > 0 {
 		t.Rubric = frozen
 	}
@@ -149,7 +150,8 @@ func (s *Store) GetTask(ctx context.Context, id uuid.UUID) (Task, error) {
 	if len(t.Rubric) > 0 {
 		task.Rubric = t.Rubric
 	}
-	return task, nil
+	task.RegionName, err = regionName(ctx, s.q, task.RegionCode)
+	return task, err
 }
 
 // taskFromList maps a task as an inbox lists it, without its frozen rubric.

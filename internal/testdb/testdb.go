@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/stationflow/stationflow/internal/regions"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/schemas"
 )
@@ -88,7 +89,8 @@ func New(t testing.TB) (*store.Store, string) {
 }
 
 // ensureTemplate creates a migrated template database named after the
-// migrations' content, so a changed migration makes a new template.
+// migrations' content and the embedded regions' version, so a changed
+// migration or data set makes a new template.
 func ensureTemplate(ctx context.Context) (string, error) {
 	h := sha256.New()
 	err := fs.WalkDir(schemas.FS, "migrations", func(path string, d fs.DirEntry, err error) error {
@@ -103,6 +105,7 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	h.Write([]byte(regions.Version()))
 	name := "sf_template_" + hex.EncodeToString(h.Sum(nil))[:12]
 	err = withAdmin(ctx, func(conn *pgx.Conn) error {
 		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(lockKey)); err != nil {

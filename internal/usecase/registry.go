@@ -3,12 +3,14 @@ package usecase
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/forms"
+	"github.com/stationflow/stationflow/internal/regions"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/workflows"
 )
@@ -23,6 +25,9 @@ type NewStation struct {
 	Level      string     `json:"level" validate:"required,stationlevel"`
 	RegionCode string     `json:"region_code" validate:"required,regioncode"`
 	ParentID   *uuid.UUID `json:"parent_id"`
+	// AllowUnknownRegion lets an admin place a station in a region code
+	// newer than the embedded data set (internal/regions).
+	AllowUnknownRegion bool `json:"allow_unknown_region"`
 }
 
 // CreateStation writes the station, then starts its lifecycle workflow. If
@@ -43,6 +48,9 @@ func (c *Cases) CreateStation(ctx context.Context, who Caller, in Input[NewStati
 	if err := inOfficeScope(who, "region_code", req.RegionCode); err != nil {
 		return store.Station{}, err
 	}
+	if err := c.checkStationRegionKnown(ctx, who, req); err != nil {
+		return store.Station{}, err
+	}
 	st, err := c.Store.CreateStation(ctx, who.Actor(), store.Station{Name: req.Name, Level: req.Level,
 		RegionCode: req.RegionCode, ParentID: req.ParentID})
 	if err != nil {
@@ -54,6 +62,27 @@ func (c *Cases) CreateStation(ctx context.Context, who Caller, in Input[NewStati
 		c.Logger.Warn("recording lifecycle start", "station_id", st.ID, "error", err)
 	}
 	return st, nil
+}
+
+// checkStationRegionKnown refuses a station whose region is not in the
+// administrative divisions data set (for a village, whose township is not),
+// unless an admin allows a code newer than the data set.
+func (c *Cases) checkStationRegionKnown(ctx context.Context, who Caller, req NewStation) error {
+	if req.AllowUnknownRegion {
+		if who.Role != auth.RoleAdmin {
+			return forbidden("只有管理员可以使用数据集之外的区划代码 / only an admin may allow a region code outside the data set",
+				forms.FieldError{Field: "allow_unknown_region", Message: "admin only"})
+		}
+		return nil
+	}
+	known, err := c.Store.IsOfficialRegion(ctx, req.RegionCode)
+	if err != nil || known {
+		return err
+	}
+	return invalid("区划代码不在行政区划数据中 / the region code is not in the administrative divisions data",
+		forms.FieldError{Field: "region_code", Message: fmt.Sprintf(
+			"区划代码 %s 不在行政区划数据（%s）中；管理员可用 allow_unknown_region 允许更新的代码 / region %s is not in the administrative divisions data; an admin may set allow_unknown_region for a newer code",
+			req.RegionCode, regions.Source, req.RegionCode)})
 }
 
 // NewOrganisation registers an operating organisation.

@@ -200,6 +200,13 @@ type Region struct {
 	Level      string
 	ParentCode *string
 	Name       string
+	Official   bool
+}
+
+type RegionDatum struct {
+	OnlyRow  bool
+	Version  string
+	LoadedAt time.Time
 }
 
 type Scorecard struct {

@@ -4,3 +4,150 @@
 // source: regions.sql
 
 package db
+
+import (
+	"context"
+)
+
+const getRegion = `-- name: GetRegion :one
+SELECT code, level, parent_code, name, official FROM regions WHERE code = $1
+`
+
+func (q *Queries) GetRegion(ctx context.Context, code string) (Region, error) {
+	row := q.db.QueryRow(ctx, getRegion, code)
+	var i Region
+	err := row.Scan(
+		&i.Code,
+		&i.Level,
+		&i.ParentCode,
+		&i.Name,
+		&i.Official,
+	)
+	return i, err
+}
+
+const loadRegions = `-- name: LoadRegions :execrows
+INSERT INTO regions (code, level, parent_code, name, official)
+SELECT r.code, r.level, NULLIF(r.parent, ''), r.name, true
+FROM (SELECT unnest($1::text[]) AS code, unnest($2::text[]) AS level, unnest($3::text[]) AS parent, unnest($4::text[]) AS name) AS r
+ORDER BY length(r.code), r.code
+ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, official = true
+WHERE regions.name <> EXCLUDED.name OR NOT regions.official
+`
+
+type LoadRegionsParams struct {
+	Codes   []string
+	Levels  []string
+	Parents []string
+	Names   []string
+}
+
+// Parents first: a shorter code is a region above. A region already known
+// takes the data set's name and becomes official; one unchanged is left
+// alone, so loading the same data again changes no row.
+func (q *Queries) LoadRegions(ctx context.Context, arg LoadRegionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, loadRegions,
+		arg.Codes,
+		arg.Levels,
+		arg.Parents,
+		arg.Names,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const provinces = `-- name: Provinces :many
+SELECT code, level, parent_code, name, official FROM regions WHERE parent_code IS NULL ORDER BY code
+`
+
+func (q *Queries) Provinces(ctx context.Context) ([]Region, error) {
+	rows, err := q.db.Query(ctx, provinces)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Region{}
+	for rows.Next() {
+		var i Region
+		if err := rows.Scan(
+			&i.Code,
+			&i.Level,
+			&i.ParentCode,
+			&i.Name,
+			&i.Official,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const regionChildren = `-- name: RegionChildren :many
+SELECT code, level, parent_code, name, official FROM regions WHERE parent_code = $1 ORDER BY code
+`
+
+func (q *Queries) RegionChildren(ctx context.Context, parentCode *string) ([]Region, error) {
+	rows, err := q.db.Query(ctx, regionChildren, parentCode)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Region{}
+	for rows.Next() {
+		var i Region
+		if err := rows.Scan(
+			&i.Code,
+			&i.Level,
+			&i.ParentCode,
+			&i.Name,
+			&i.Official,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const regionDataVersion = `-- name: RegionDataVersion :many
+SELECT version FROM region_data
+`
+
+func (q *Queries) RegionDataVersion(ctx context.Context) ([]string, error) {
+	rows, err := q.db.Query(ctx, regionDataVersion)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var version string
+		if err := rows.Scan(&version); err != nil {
+			return nil, err
+		}
+		items = append(items, version)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const setRegionDataVersion = `-- name: SetRegionDataVersion :exec
+INSERT INTO region_data (version) VALUES ($1)
+ON CONFLICT (only_row) DO UPDATE SET version = EXCLUDED.version, loaded_at = now()
+`
+
+func (q *Queries) SetRegionDataVersion(ctx context.Context, version string) error {
+	_, err := q.db.Exec(ctx, setRegionDataVersion, version)
+	return err
+}

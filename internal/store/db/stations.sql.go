@@ -140,6 +140,22 @@ func (q *Queries) ProjectStationPhase(ctx context.Context, arg ProjectStationPha
 	return phase, err
 }
 
+const stationAt = `-- name: StationAt :one
+SELECT EXISTS (SELECT 1 FROM stations WHERE level = $1 AND region_code = $2)
+`
+
+type StationAtParams struct {
+	Level      string
+	RegionCode string
+}
+
+func (q *Queries) StationAt(ctx context.Context, arg StationAtParams) (bool, error) {
+	row := q.db.QueryRow(ctx, stationAt, arg.Level, arg.RegionCode)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const stationExists = `-- name: StationExists :one
 SELECT EXISTS (SELECT 1 FROM stations WHERE id = $1)
 `

@@ -1,3 +1,6 @@
+-- name: StationAt :one
+SELECT EXISTS (SELECT 1 FROM stations WHERE level = @level AND region_code = @region_code);
+
 -- name: StationParent :one
 SELECT level, region_code FROM stations WHERE id = $1;
 
