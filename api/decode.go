@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/usecase"
@@ -26,7 +27,7 @@ func decodeLimited(w http.ResponseWriter, r *http.Request, dst any, limit int64)
 	if err := requireJSON(r); err != nil {
 		return err
 	}
-	if err := forms.DecodeStrict(http.MaxBytesReader(w, r.Body, limit), dst); err != nil {
+	if err := forms.DecodeRequest(http.MaxBytesReader(w, r.Body, limit), dst); err != nil {
 		if err.TooLarge {
 			return problem(http.StatusRequestEntityTooLarge, ProblemTooLarge, err.Message, err.FieldError)
 		}
@@ -68,18 +69,23 @@ func bodyLimited[T any](w http.ResponseWriter, r *http.Request, limit int64) use
 	}
 }
 
-// requireJSON refuses a body declared as anything but JSON; a body with no
-// Content-Type is read as JSON.
+// requireJSON refuses a body declared as anything but JSON in UTF-8; a
+// body with no Content-Type, or no charset, is read as such.
 func requireJSON(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
 		return nil
 	}
-	if mt, _, err := mime.ParseMediaType(ct); err == nil && mt == "application/json" {
-		return nil
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return problem(http.StatusUnsupportedMediaType, ProblemMalformed, "send the body as application/json",
+			FieldError{Field: "Content-Type", Message: "must be application/json"})
 	}
-	return problem(http.StatusUnsupportedMediaType, ProblemMalformed, "send the body as application/json",
-		FieldError{Field: "Content-Type", Message: "must be application/json"})
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return problem(http.StatusUnsupportedMediaType, ProblemMalformed, "send the body as application/json in UTF-8",
+			FieldError{Field: "Content-Type", Message: "the charset must be utf-8"})
+	}
+	return nil
 }
 
 // readJSON reads a JSON body whole, refusing more than limit bytes.
@@ -108,7 +114,7 @@ func decodeForm(w http.ResponseWriter, r *http.Request, dst any) (json.RawMessag
 	if err != nil {
 		return nil, err
 	}
-	if derr := forms.DecodeStrictBytes(raw, dst); derr != nil {
+	if derr := forms.DecodeRequestBytes(raw, dst); derr != nil {
 		return nil, decodeProblem(derr, "the body could not be read as this endpoint's JSON")
 	}
 	return raw, invalidIf(forms.Check(dst))

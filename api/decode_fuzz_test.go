@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stationflow/stationflow/internal/auth"
@@ -178,6 +179,8 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 		{[]byte(`{"decision":"renew","reason":"整改已完成，同意续约"}`), js},
 		{[]byte(`{"name":"x"}`), "text/plain"},
 		{[]byte(`{"name":"x"}`), "application/json; charset"},
+		{[]byte(`{"name":"x"}`), "application/json; charset=iso-8859-1"},
+		{[]byte(`{"Name":"x","name":"y"}`), js},
 		{[]byte(``), ""},
 		{[]byte(`{"name": 1e999, "year": 99999999999999999999}`), js},
 		{[]byte(`{"name":"x"} {"name":"y"}`), js},
@@ -205,8 +208,9 @@ func FuzzDecodeRequestBodies(f *testing.F) {
 	}
 
 	check := func(t testing.TB, body []byte, contentType string) {
-		mt, _, err := mime.ParseMediaType(contentType)
-		unsupported := contentType != "" && (err != nil || mt != "application/json")
+		mt, params, err := mime.ParseMediaType(contentType)
+		charset, hasCharset := params["charset"]
+		unsupported := contentType != "" && (err != nil || mt != "application/json" || hasCharset && !strings.EqualFold(charset, "utf-8"))
 		// what the handlers of 422 and 403 add after decoding
 		after := []int{http.StatusUnprocessableEntity}
 

@@ -32,7 +32,7 @@ func (s *Server) addServiceRecords(w http.ResponseWriter, r *http.Request) error
 		if err != nil {
 			return batch, err
 		}
-		if derr := forms.DecodeStrictBytes(raw, &batch.ServiceRecordBatch); derr != nil {
+		if derr := forms.DecodeRequestBytes(raw, &batch.ServiceRecordBatch); derr != nil {
 			return batch, decodeProblem(derr, "the body could not be read as a batch of service records")
 		}
 		batch.Digest = sha256.Sum256(raw)

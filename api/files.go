@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"slices"
@@ -29,6 +30,10 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 // readUpload reads the multipart form: its kind and date as sent, and the
 // file with the content type its bytes show.
 func readUpload(w http.ResponseWriter, r *http.Request) (usecase.Upload, error) {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "multipart/form-data" {
+		return usecase.Upload{}, problem(http.StatusUnsupportedMediaType, ProblemMalformed, "send the file as multipart/form-data",
+			FieldError{Field: "Content-Type", Message: "must be multipart/form-data with a part named file"})
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, MaxFileBytes+64<<10)
 	if err := r.ParseMultipartForm(MaxFileBytes + 64<<10); err != nil {
 		var tooLarge *http.MaxBytesError

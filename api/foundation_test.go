@@ -224,7 +224,8 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	s := newStack(t)
 	s.do("GET", "/healthz", "", nil).must(t, 200)
 	s.do("GET", "/readyz", "", nil).must(t, 200)
-	res := s.do("GET", "/metrics", "", nil).must(t, 200)
+	s.do("GET", "/metrics", "", nil).must(t, 401)
+	res := s.do("GET", "/metrics", stackMetricsToken, nil).must(t, 200)
 	if !bytes.Contains(res.Body, []byte("stationflow_http_requests_total")) {
 		t.Error("metrics lack the request counter")
 	}

@@ -8,6 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -151,4 +153,135 @@ func truncate(b []byte, n int) string {
 		return string(b)
 	}
 	return string(b[:n]) + fmt.Sprintf("… (%d bytes more)", len(b)-n)
+}
+
+// TestOpenAPIServersAreNamed: every server the document lists says what
+// it is.
+func TestOpenAPIServersAreNamed(t *testing.T) {
+	doc, err := loadSpecDocument() // spec() clears the servers
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Servers) == 0 {
+		t.Fatal("openapi.yaml lists no servers")
+	}
+	for _, s := range doc.Servers {
+		if s.URL == "" || s.Description == "" {
+			t.Errorf("server %q needs a url and a description naming it", s.URL)
+		}
+	}
+}
+
+// TestOpenAPIRequiredPropertiesAreDefined: every property a schema of the
+// document requires is one of its properties (or of a schema it is made
+// of with allOf), so that no required name is a typo nothing describes.
+func TestOpenAPIRequiredPropertiesAreDefined(t *testing.T) {
+	doc, _, err := spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(at string, s *openapi3.SchemaRef)
+	walk = func(at string, ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		for _, name := range s.Required {
+			if !schemaDefines(s, name) {
+				t.Errorf("%s requires %q, which it does not define in properties", at, name)
+			}
+		}
+		for name, p := range s.Properties {
+			walk(at+"."+name, p)
+		}
+		for i, sub := range slices.Concat(s.AllOf, s.AnyOf, s.OneOf) {
+			walk(fmt.Sprintf("%s/of[%d]", at, i), sub)
+		}
+		walk(at+"[]", s.Items)
+		if s.AdditionalProperties.Schema != nil {
+			walk(at+"{}", s.AdditionalProperties.Schema)
+		}
+	}
+	for name, ref := range doc.Components.Schemas {
+		walk("components.schemas."+name, ref)
+	}
+	for name, ref := range doc.Components.Responses {
+		for mt, c := range ref.Value.Content {
+			walk("components.responses."+name+" "+mt, c.Schema)
+		}
+	}
+	for k, op := range specOperations(doc) {
+		if op.RequestBody != nil && op.RequestBody.Value != nil {
+			for mt, c := range op.RequestBody.Value.Content {
+				walk(k+" request "+mt, c.Schema)
+			}
+		}
+		for status, r := range op.Responses.Map() {
+			if r.Value != nil {
+				for mt, c := range r.Value.Content {
+					walk(k+" "+status+" "+mt, c.Schema)
+				}
+			}
+		}
+	}
+}
+
+// schemaDefines says whether s, or a schema of its allOf, has the
+// property name.
+func schemaDefines(s *openapi3.Schema, name string) bool {
+	if _, ok := s.Properties[name]; ok {
+		return true
+	}
+	for _, sub := range s.AllOf {
+		if sub.Value != nil && schemaDefines(sub.Value, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestOpenAPIOperationsListTheirClientErrors: every operation lists the
+// 4xx answers the server gives it by its shape. A body is read strictly
+// (400), as JSON in UTF-8 (415), checked against the rules (422) and
+// bounded (413); a query parameter may be malformed (400); a path
+// parameter may name nothing the caller may see (404); under /v1 a token
+// is needed (401) and held to a rate (429). Any path answers a method it
+// does not take with 405 and Allow, through components.responses.
+func TestOpenAPIOperationsListTheirClientErrors(t *testing.T) {
+	doc, _, err := spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, op := range specOperations(doc) {
+		_, path, _ := strings.Cut(k, " ")
+		want := map[int]string{}
+		if strings.HasPrefix(path, "/v1/") {
+			want[http.StatusUnauthorized] = "a /v1 operation needs a token"
+			want[http.StatusTooManyRequests] = "a /v1 operation is rate-limited"
+		}
+		if op.RequestBody != nil {
+			for _, s := range []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity} {
+				want[s] = "it takes a body"
+			}
+		}
+		for _, p := range slices.Concat(doc.Paths.Value(path).Parameters, op.Parameters) {
+			switch p.Value.In {
+			case openapi3.ParameterInQuery:
+				want[http.StatusBadRequest] = "it takes the query parameter " + p.Value.Name
+			case openapi3.ParameterInPath:
+				want[http.StatusNotFound] = "it takes the path parameter " + p.Value.Name
+			}
+		}
+		for status, why := range want {
+			if op.Responses.Status(status) == nil {
+				t.Errorf("%s: answers %d (%s); list it", k, status, why)
+			}
+		}
+	}
+	allow := doc.Components.Responses["MethodNotAllowed"]
+	if allow == nil || allow.Value == nil || allow.Value.Headers["Allow"] == nil || !allow.Value.Headers["Allow"].Value.Required {
+		t.Error("components.responses.MethodNotAllowed must require the Allow header")
+	}
 }

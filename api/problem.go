@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/google/uuid"
+	"github.com/gorilla/mux"
 
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/usecase"
@@ -51,7 +52,7 @@ var problemTitles = map[string]string{
 	ProblemUnavailable:  "A service stationflow depends on is not available",
 	ProblemInternal:     "Something went wrong on the server",
 	ProblemNotAllowed:   "That method is not allowed here",
-	ProblemRateLimited:  "Too many requests from this token",
+	ProblemRateLimited:  "Too many requests from this token or address",
 }
 
 func (e *problemError) Error() string { return e.p.Title + ": " + e.p.Detail }
@@ -87,13 +88,28 @@ func toProblem(err error) error {
 }
 
 func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
-	p.Instance = r.URL.Path
+	p.Instance = instance(r)
 	w.Header().Set("Content-Type", "application/problem+json")
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="stationflow"`)
 	}
 	w.WriteHeader(p.Status)
 	encode(w, p)
+}
+
+// instance is the request's path when a route matched it and each of its
+// path parameters is an ID; otherwise "": a problem does not echo a path
+// that may carry anything a client typed.
+func instance(r *http.Request) string {
+	if mux.CurrentRoute(r) == nil {
+		return ""
+	}
+	for _, v := range mux.Vars(r) {
+		if uuid.Validate(v) != nil {
+			return ""
+		}
+	}
+	return r.URL.Path
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -11,15 +13,21 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// tokenLimiter gives every token a bucket of its own: a steady rate of
-// requests per second with bursts of twice that. Buckets of tokens idle for
-// longer than limiterIdle are dropped.
-type tokenLimiter struct {
+// keyLimiter gives every key (a token, a client address) a bucket of its
+// own: a steady rate of requests per second with bursts of twice that.
+// Buckets idle for longer than limiterIdle are dropped.
+type keyLimiter[K comparable] struct {
 	perSecond float64
 	mu        sync.Mutex
-	buckets   map[uuid.UUID]*bucket
+	buckets   map[K]*bucket
 	lastSweep time.Time
 }
+
+// tokenLimiter limits each token; addrLimiter each client address.
+type (
+	tokenLimiter = keyLimiter[uuid.UUID]
+	addrLimiter  = keyLimiter[string]
+)
 
 type bucket struct {
 	limiter *rate.Limiter
@@ -28,36 +36,57 @@ type bucket struct {
 
 const limiterIdle = 10 * time.Minute
 
-func newTokenLimiter(perSecond float64) *tokenLimiter {
-	return &tokenLimiter{perSecond: perSecond, buckets: map[uuid.UUID]*bucket{}}
+func newKeyLimiter[K comparable](perSecond float64) *keyLimiter[K] {
+	return &keyLimiter[K]{perSecond: perSecond, buckets: map[K]*bucket{}}
 }
 
-// allow takes one request from the token's bucket; when it is empty it
-// says how long until the next request would be allowed.
-func (l *tokenLimiter) allow(token uuid.UUID, now time.Time) (bool, time.Duration) {
+func newTokenLimiter(perSecond float64) *tokenLimiter { return newKeyLimiter[uuid.UUID](perSecond) }
+
+// allow takes one request from the key's bucket; when it is empty it says
+// how long until the next request would be allowed.
+func (l *keyLimiter[K]) allow(key K, now time.Time) (bool, time.Duration) {
+	return l.take(key, now, true)
+}
+
+// wait says, without taking anything, how long until key's bucket holds
+// a request again; 0 when it holds one now.
+func (l *keyLimiter[K]) wait(key K, now time.Time) time.Duration {
+	_, d := l.take(key, now, false)
+	return d
+}
+
+func (l *keyLimiter[K]) take(key K, now time.Time, consume bool) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.lastSweep) > limiterIdle {
-		for id, b := range l.buckets {
+		for k, b := range l.buckets {
 			if now.Sub(b.used) > limiterIdle {
-				delete(l.buckets, id)
+				delete(l.buckets, k)
 			}
 		}
 		l.lastSweep = now
 	}
-	b := l.buckets[token]
+	b := l.buckets[key]
 	if b == nil {
 		burst := max(1, int(math.Ceil(2*l.perSecond)))
 		b = &bucket{limiter: rate.NewLimiter(rate.Limit(l.perSecond), burst)}
-		l.buckets[token] = b
+		l.buckets[key] = b
 	}
 	b.used = now
 	r := b.limiter.ReserveN(now, 1)
-	if delay := r.DelayFrom(now); delay > 0 {
+	if delay := r.DelayFrom(now); delay > 0 || !consume {
 		r.CancelAt(now)
-		return false, delay
+		return delay <= 0, delay
 	}
 	return true, 0
+}
+
+// clock is the rate limiters' time: time.Now unless a test set another.
+func (s *Server) clock() time.Time {
+	if s.now != nil {
+		return s.now()
+	}
+	return time.Now()
 }
 
 // limitRate is a middleware that answers 429 with Retry-After to a token
@@ -74,13 +103,30 @@ func (s *Server) limitRate() func(http.Handler) http.Handler {
 
 func (s *Server) limited(limiter *tokenLimiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, wait := limiter.allow(principal(r).TokenID, time.Now())
+		ok, wait := limiter.allow(principal(r).TokenID, s.clock())
 		if !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			writeProblem(w, r, Problem{Type: ProblemRateLimited, Title: problemTitles[ProblemRateLimited], Status: http.StatusTooManyRequests,
-				Detail: "this token sends more than " + strconv.FormatFloat(s.RateLimit, 'g', -1, 64) + " requests a second; slow down"})
+			s.tooMany(w, r, wait, "this token sends more than %s requests a second; slow down")
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// tooMany answers 429 with Retry-After; detail says who sends more than
+// the rate, which fills its %s.
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, detail string) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	writeProblem(w, r, Problem{Type: ProblemRateLimited, Title: problemTitles[ProblemRateLimited], Status: http.StatusTooManyRequests,
+		Detail: fmt.Sprintf(detail, strconv.FormatFloat(s.RateLimit, 'g', -1, 64))})
+}
+
+// clientAddr is the address the request came from, without its port:
+// stationflow trusts no forwarding header, so behind a proxy this is the
+// proxy's address.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -8,7 +8,8 @@
 // scorecards.go, rectifications.go, overdue.go, cycles.go, reports.go,
 // evaluators.go, appeals.go, applications.go, stations.go,
 // organisations.go and people.go; decode.go, params.go and access.go hold
-// what they share.
+// what they share. methods.go (HEAD, 405 and Allow), headers.go,
+// ratelimit.go and metrics.go answer the edges of HTTP.
 package api
 
 import (
@@ -17,15 +18,14 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 
+	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/cursor"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
@@ -53,37 +53,51 @@ type Server struct {
 
 	cursorOnce sync.Once
 	cursors    cursor.Sealer
+	// MetricsOwnAddr leaves /metrics off the API's router: the process
+	// serves MetricsHandler on an address of its own. Otherwise /metrics
+	// is served on the API's address to Authorization: Bearer
+	// MetricsToken, and not at all when MetricsToken is empty.
+	MetricsOwnAddr bool
+	MetricsToken   string
+	// now is the rate limiters' clock; nil is time.Now.
+	now func() time.Time
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// Router builds the HTTP routes.
+// Router builds the HTTP routes, with HEAD wherever GET is served, 405
+// and Allow for a method a path does not take, and the headers every
+// answer carries.
 func (s *Server) Router() http.Handler {
-	if s.Registry == nil {
-		s.Registry = prometheus.NewRegistry()
-		s.Registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
-	}
+	return edgeHeaders(newMethodRouter(s.routes()))
+}
+
+// notFound answers a path no route serves; the detail does not repeat
+// the path, which may carry anything.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeProblem(w, r, Problem{Type: ProblemNotFound, Title: problemTitles[ProblemNotFound], Status: http.StatusNotFound,
+		Detail: "no route serves this path; the OpenAPI document lists them"})
+}
+
+// routes is the router itself.
+func (s *Server) routes() *mux.Router {
+	metrics := s.MetricsHandler()
 	m := newHTTPMetrics(s.Registry)
 
 	r := mux.NewRouter()
-	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, r, Problem{Type: ProblemNotFound, Title: problemTitles[ProblemNotFound], Status: http.StatusNotFound,
-			Detail: "no route " + r.URL.Path})
-	})
-	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeProblem(w, r, Problem{Type: ProblemNotAllowed, Title: problemTitles[ProblemNotAllowed], Status: http.StatusMethodNotAllowed,
-			Detail: r.Method + " is not allowed on " + r.URL.Path})
-	})
+	r.NotFoundHandler = http.HandlerFunc(notFound)
 	r.Use(s.recoverPanics, m.middleware)
 
 	r.Handle("/healthz", s.handle(s.healthz)).Methods(http.MethodGet)
 	r.Handle("/readyz", s.handle(s.readyz)).Methods(http.MethodGet)
-	r.Handle("/metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})).Methods(http.MethodGet)
+	if !s.MetricsOwnAddr && s.MetricsToken != "" {
+		r.Handle("/metrics", s.metricsTokenRequired(metrics)).Methods(http.MethodGet)
+	}
 
 	v1 := r.PathPrefix("/v1").Subrouter()
-	v1.NotFoundHandler, v1.MethodNotAllowedHandler = r.NotFoundHandler, r.MethodNotAllowedHandler
-	v1.Use(s.authenticate, s.limitRate(), s.checkParamText)
+	v1.NotFoundHandler = r.NotFoundHandler
+	v1.Use(s.authenticator(), s.limitRate(), s.checkParamText)
 	v1.Handle("/organisations", s.handle(s.createOrganisation)).Methods(http.MethodPost)
 	v1.Handle("/organisations", s.handle(s.listOrganisations)).Methods(http.MethodGet)
 	v1.Handle("/organisations/{id}", s.handle(s.getOrganisation)).Methods(http.MethodGet)
@@ -203,27 +217,59 @@ func routeName(r *http.Request) string {
 	return "unmatched"
 }
 
-func (s *Server) authenticate(next http.Handler) http.Handler {
+// authenticator is the middleware that finds the request's token.
+// Requests without a valid token (missing, malformed, unknown or revoked)
+// are counted per client address at the rate a token may send: an address
+// over it is answered 429 before its token is looked at, so an address
+// guessing tokens is held to the rate whatever tokens it tries. A Server
+// without a rate counts nothing. The buckets are made here, once.
+func (s *Server) authenticator() func(http.Handler) http.Handler {
+	var failed *addrLimiter
+	if s.RateLimit > 0 {
+		failed = newKeyLimiter[string](s.RateLimit)
+	}
+	return func(next http.Handler) http.Handler { return s.authenticate(failed, next) }
+}
+
+func (s *Server) authenticate(failed *addrLimiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		const prefix = "Bearer "
-		if len(h) <= len(prefix) || !equalFoldASCII(h[:len(prefix)], prefix) {
-			writeProblem(w, r, Problem{Type: ProblemUnauthorized, Title: problemTitles[ProblemUnauthorized],
-				Status: http.StatusUnauthorized, Detail: "send Authorization: Bearer <token>"})
-			return
+		addr := clientAddr(r)
+		if failed != nil {
+			if wait := failed.wait(addr, s.clock()); wait > 0 {
+				s.tooMany(w, r, wait, "this address sends more than %s requests a second without a valid token; slow down")
+				return
+			}
 		}
-		p, err := s.Store.Authenticate(r.Context(), h[len(prefix):])
-		if errors.Is(err, store.ErrNotFound) {
-			writeProblem(w, r, Problem{Type: ProblemUnauthorized, Title: problemTitles[ProblemUnauthorized],
-				Status: http.StatusUnauthorized, Detail: "the token is unknown or revoked"})
-			return
-		}
+		p, refusal, err := s.principalOf(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
+		if refusal != "" {
+			if failed != nil {
+				failed.allow(addr, s.clock())
+			}
+			writeProblem(w, r, Problem{Type: ProblemUnauthorized, Title: problemTitles[ProblemUnauthorized],
+				Status: http.StatusUnauthorized, Detail: refusal})
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
+}
+
+// principalOf looks up the request's bearer token. A request without a
+// valid one gets the refusal to answer with; err is a failure of the store.
+func (s *Server) principalOf(r *http.Request) (p auth.Principal, refusal string, err error) {
+	h := r.Header.Get("Authorization")
+	const prefix = "Bearer "
+	if len(h) <= len(prefix) || !equalFoldASCII(h[:len(prefix)], prefix) {
+		return p, "send Authorization: Bearer <token>", nil
+	}
+	p, err = s.Store.Authenticate(r.Context(), h[len(prefix):])
+	if errors.Is(err, store.ErrNotFound) {
+		return p, "the token is unknown or revoked", nil
+	}
+	return p, "", err
 }
 
 func equalFoldASCII(a, b string) bool {
@@ -238,45 +284,3 @@ func equalFoldASCII(a, b string) bool {
 	}
 	return true
 }
-
-type httpMetrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-}
-
-func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
-	m := &httpMetrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "stationflow_http_requests_total", Help: "HTTP requests by route, method and status code.",
-		}, []string{"route", "method", "code"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "stationflow_http_request_duration_seconds", Help: "HTTP request latency by route and method.",
-			Buckets: prometheus.DefBuckets,
-		}, []string{"route", "method"}),
-	}
-	reg.MustRegister(m.requests, m.duration)
-	return m
-}
-
-func (m *httpMetrics) middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(sw, r)
-		route := routeName(r)
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-		m.duration.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
-	})
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

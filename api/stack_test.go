@@ -86,7 +86,11 @@ type stackOptions struct {
 	policies        map[string]flow.TaskPolicy
 	quarterWorkdays int // a supervision quarter's length in working days
 	rateLimit       float64
+	now             func() time.Time // the rate limiters' clock; nil: time.Now
 }
+
+// stackMetricsToken is the token /metrics asks for on a stack's API.
+const stackMetricsToken = "test-metrics-token"
 
 func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
 
@@ -117,7 +121,8 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	c := stk.Client
 	// The API's errors go to the test's log, so a 500 says what failed.
 	apiLogger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
-	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: apiLogger, RateLimit: o.rateLimit, Rubrics: rubrics, Workday: o.workday}
+	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: apiLogger, RateLimit: o.rateLimit, Rubrics: rubrics, Workday: o.workday,
+		MetricsToken: stackMetricsToken, now: o.now}
 	hs := httptest.NewServer(api.Router())
 	t.Cleanup(hs.Close)
 	return &stack{t: t, store: st, temporal: c, taskQueue: taskQueue, http: hs}

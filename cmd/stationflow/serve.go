@@ -222,24 +222,21 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 		if err != nil {
 			return fmt.Errorf("rubrics: %w", err)
 		}
-		srv := (&api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger, RateLimit: float64(cfg.RateLimit),
-			Rubrics: rubrics, Workday: cfg.Workday, CursorKey: cursorKey(p.keys)}).HTTPServer(cfg.HTTPAddr)
-		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		a := &api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger, RateLimit: float64(cfg.RateLimit),
+			Rubrics: rubrics, Workday: cfg.Workday, MetricsOwnAddr: cfg.MetricsAddr != "", MetricsToken: cfg.MetricsToken,
+			CursorKey: cursorKey(p.keys)}
+		stop, err := listen(logger, "API", a.HTTPServer(cfg.HTTPAddr), "--http-addr", errc)
 		if err != nil {
-			return fmt.Errorf("HTTP API on %s: %w (use --http-addr)", cfg.HTTPAddr, err)
+			return err
 		}
-		go func() {
-			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				errc <- err
+		defer stop()
+		if cfg.MetricsAddr != "" {
+			stop, err := listen(logger, "metrics", metricsServer(cfg.MetricsAddr, a.MetricsHandler()), "--metrics-addr", errc)
+			if err != nil {
+				return err
 			}
-		}()
-		defer func() {
-			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer scancel()
-			_ = srv.Shutdown(sctx)
-		}()
-		logger.Info("HTTP API listening", "addr", "http://"+ln.Addr().String())
-		fmt.Fprintf(os.Stderr, "stationflow is up: API http://%s  (stop with Ctrl-C)\n", ln.Addr())
+			defer stop()
+		}
 	}
 	select {
 	case <-ctx.Done():
@@ -248,6 +245,37 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 	case err := <-errc:
 		return err
 	}
+}
+
+// listen serves srv, the HTTP API or metrics (what), on its address until
+// stop; an error of Serve goes to errc. flag names the setting of the
+// address, for the error.
+func listen(logger *slog.Logger, what string, srv *http.Server, flag string, errc chan<- error) (stop func(), err error) {
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("HTTP on %s: %w (use %s)", srv.Addr, err, flag)
+	}
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	logger.Info("HTTP "+what+" listening", "addr", "http://"+ln.Addr().String())
+	fmt.Fprintf(os.Stderr, "stationflow is up: %s http://%s  (stop with Ctrl-C)\n", what, ln.Addr())
+	return func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer scancel()
+		_ = srv.Shutdown(sctx)
+	}, nil
+}
+
+// metricsServer serves /metrics alone on addr, for Prometheus; any other
+// path is 404.
+func metricsServer(addr string, metrics http.Handler) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	return &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 }
 
 // newActivities gives the activities their store, the working-day calendar

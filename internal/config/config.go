@@ -20,6 +20,8 @@ type Config struct {
 	DatabaseURL       string
 	DataDir           string
 	HTTPAddr          string
+	MetricsAddr       string
+	MetricsToken      string
 	TemporalAddress   string
 	TemporalPort      int
 	UIPort            int
@@ -57,6 +59,8 @@ var Settings = []Setting{
 	{"database-url", "DATABASE_URL", store.DefaultURL, "PostgreSQL URL; dev creates the database if it is missing"},
 	{"data-dir", "STATIONFLOW_DATA_DIR", ".stationflow", "directory for the embedded Temporal server's state and the payload key"},
 	{"http-addr", "STATIONFLOW_HTTP_ADDR", "127.0.0.1:8080", "address the HTTP API listens on"},
+	{"metrics-addr", "STATIONFLOW_METRICS_ADDR", "", "address that serves /metrics alone, off the API's address; empty: /metrics is on the API's address behind --metrics-token"},
+	{"metrics-token", "STATIONFLOW_METRICS_TOKEN", "", "bearer token /metrics asks for on the API's address when --metrics-addr is empty; both empty: no /metrics"},
 	{"temporal-address", "TEMPORAL_ADDRESS", "", "host:port of an external Temporal frontend; empty: dev and the benches embed one, worker and api use 127.0.0.1:<temporal-port>"},
 	{"temporal-port", "STATIONFLOW_TEMPORAL_PORT", "7233", "port of the embedded Temporal frontend (dev)"},
 	{"ui-port", "STATIONFLOW_UI_PORT", "8233", "port of the Temporal Web UI that dev serves; 0 turns it off"},
@@ -76,7 +80,7 @@ var Settings = []Setting{
 	{"decision-due", "STATIONFLOW_DECISION_DUE_WORKDAYS", "10", "working days an office has to arbitrate, decide a renewal or review an appeal, and a third evaluator has to score"},
 	{"quarter-workdays", "STATIONFLOW_QUARTER_WORKDAYS", "60", "with --workday set: scaled working days a supervision quarter lasts"},
 	{"supervision-rubric", "STATIONFLOW_SUPERVISION_RUBRIC", "", "rubric version new quarterly supervisions use; empty: the latest in schemas/rubrics"},
-	{"rate-limit", "STATIONFLOW_RATE_LIMIT", "50", "requests a second each API token may send, with bursts of twice that; 0: no limit"},
+	{"rate-limit", "STATIONFLOW_RATE_LIMIT", "50", "requests a second each API token may send, with bursts of twice that, and each client address without a valid token; 0: no limit"},
 	{"remind-before", "STATIONFLOW_REMIND_WORKDAYS", "2", "working days before a due date that the assignee is reminded"},
 	{"escalate-every", "STATIONFLOW_ESCALATE_WORKDAYS", "5", "working days overdue work waits at each level before it climbs to the next office"},
 }
@@ -100,6 +104,8 @@ func Bind(fs *flag.FlagSet) *Config {
 	str(&c.DatabaseURL, "database-url")
 	str(&c.DataDir, "data-dir")
 	str(&c.HTTPAddr, "http-addr")
+	str(&c.MetricsAddr, "metrics-addr")
+	str(&c.MetricsToken, "metrics-token")
 	str(&c.TemporalAddress, "temporal-address")
 	num(&c.TemporalPort, "temporal-port")
 	num(&c.UIPort, "ui-port")
