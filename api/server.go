@@ -7,7 +7,7 @@
 // files named for their capability: tasks.go, evidence.go, files.go,
 // scorecards.go, rectifications.go, overdue.go, cycles.go, reports.go,
 // evaluators.go, appeals.go, applications.go, stations.go,
-// organisations.go and people.go; decode.go, params.go and access.go hold
+// organisations.go, people.go and projectionfailures.go; decode.go, params.go and access.go hold
 // what they share.
 package api
 
@@ -44,6 +44,9 @@ type Server struct {
 	// Workday, when set, is the demo time scale: cycle due dates may then
 	// be given as counts of scaled working days.
 	Workday time.Duration
+	// WaitTimeout bounds each wait on a workflow; past it a request is
+	// answered 504. usecase.DefaultWaitTimeout when zero.
+	WaitTimeout time.Duration
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -56,6 +59,7 @@ func (s *Server) Router() http.Handler {
 		s.Registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	}
 	m := newHTTPMetrics(s.Registry)
+	s.Registry.MustRegister(s.projectionFailureCollector())
 
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +119,8 @@ func (s *Server) Router() http.Handler {
 	v1.Handle("/cycles/{id}/extend", s.handle(s.extendCycle)).Methods(http.MethodPost)
 	v1.Handle("/stations/{id}/appeals", s.handle(s.createAppeal)).Methods(http.MethodPost)
 	v1.Handle("/stations/{id}/evaluation", s.handle(s.stationEvaluation)).Methods(http.MethodGet)
+	v1.Handle("/projection-failures", s.handle(s.listProjectionFailures)).Methods(http.MethodGet)
+	v1.Handle("/projection-failures/{id}/retry", s.handle(s.retryProjection)).Methods(http.MethodPost)
 	return r
 }
 

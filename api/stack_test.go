@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/stationflow/stationflow/activities"
@@ -77,6 +78,7 @@ type stack struct {
 	temporal  client.Client
 	taskQueue string
 	http      *httptest.Server
+	worker    sdkworker.Worker
 }
 
 // stackOptions tunes a stack: how long a working day lasts, and each task
@@ -86,6 +88,7 @@ type stackOptions struct {
 	policies        map[string]flow.TaskPolicy
 	quarterWorkdays int // a supervision quarter's length in working days
 	rateLimit       float64
+	waitTimeout     time.Duration // how long a request waits on a workflow; the default when zero
 }
 
 func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
@@ -107,20 +110,25 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	}
 	taskQueue := "test-" + store.NewID().String()
 	stk, err := devstack.Start(context.Background(), devstack.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(),
-		Keys: []codec.Key{testkit.PayloadKey()}, Logger: logger, Worker: devstack.WorkerOptions{TaskQueue: taskQueue,
-			Activities: &activities.Activities{Store: st, Logger: logger, Workday: o.workday, Policies: o.policies,
-				Rubrics: rubrics, QuarterWorkdays: o.quarterWorkdays}}})
+		Keys: []codec.Key{testkit.PayloadKey()}, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(stk.Close)
+	w, err := stk.StartWorker(devstack.WorkerOptions{TaskQueue: taskQueue,
+		Activities: &activities.Activities{Store: st, Logger: logger, Workday: o.workday, Policies: o.policies,
+			Rubrics: rubrics, QuarterWorkdays: o.quarterWorkdays}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := stk.Client
 	// The API's errors go to the test's log, so a 500 says what failed.
 	apiLogger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
-	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: apiLogger, RateLimit: o.rateLimit, Rubrics: rubrics, Workday: o.workday}
+	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: apiLogger, RateLimit: o.rateLimit, Rubrics: rubrics, Workday: o.workday,
+		WaitTimeout: o.waitTimeout}
 	hs := httptest.NewServer(api.Router())
 	t.Cleanup(hs.Close)
-	return &stack{t: t, store: st, temporal: c, taskQueue: taskQueue, http: hs}
+	return &stack{t: t, store: st, temporal: c, taskQueue: taskQueue, http: hs, worker: w}
 }
 
 // testLog writes to the test's log.

@@ -208,7 +208,7 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 			return fmt.Errorf("rubrics: %w", err)
 		}
 		srv := (&api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger, RateLimit: float64(cfg.RateLimit),
-			Rubrics: rubrics, Workday: cfg.Workday}).HTTPServer(cfg.HTTPAddr)
+			Rubrics: rubrics, Workday: cfg.Workday, WaitTimeout: cfg.WaitTimeout}).HTTPServer(cfg.HTTPAddr)
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("HTTP API on %s: %w (use --http-addr)", cfg.HTTPAddr, err)
