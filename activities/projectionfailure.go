@@ -15,7 +15,7 @@ import (
 // itself is never refused as data.
 var (
 	errorClassPattern = regexp.MustCompile(`^[A-Za-z]{1,64}$`)
-	regionPattern     = regexp.MustCompile(`^[0-9]{2}([0-9]{2}([0-9]{2})?)?$`)
+	regionPattern     = regexp.MustCompile(`^[0-9]{2,12}$`)
 )
 
 // RecordProjectionFailure records a projection that failed for good and

@@ -16,7 +16,7 @@ CREATE TABLE projection_failures (
     -- Invalid) or Timeout.
     error_class text NOT NULL CHECK (error_class ~ '^[A-Za-z]{1,64}$'),
     station_id  uuid,
-    region_code text NOT NULL DEFAULT '' CHECK (region_code ~ '^([0-9]{2}([0-9]{2}([0-9]{2})?)?)?$'),
+    region_code text NOT NULL DEFAULT '' CHECK (region_code ~ '^[0-9]{0,12}$'),
     failed_at   timestamptz NOT NULL DEFAULT now(),
     -- When a retry was asked for; a retry that fails again records a new row.
     retried_at  timestamptz,
