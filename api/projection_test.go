@@ -3,7 +3,9 @@ package api
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -25,6 +27,19 @@ func (s *stack) openReview(first17 string) (county string, task store.Task) {
 	var app store.Application
 	s.do("POST", "/v1/stations/"+township.ID.String()+"/applications", orgToken, applicationBody()).must(s.t, http.StatusCreated).json(s.t, &app)
 	return county, s.inboxTask(county, app.ReviewTaskID.String(), func(t store.Task) bool { return t.State == "open" })
+}
+
+// withWaitTimeout is the stack answering through a second API server
+// whose requests wait at most d on a workflow; the fixture is built
+// through the first, whose default deadline a loaded machine meets.
+func (s *stack) withWaitTimeout(d time.Duration) *stack {
+	s.t.Helper()
+	api := &Server{Store: s.store, Temporal: s.temporal, TaskQueue: s.taskQueue, Logger: slog.New(slog.DiscardHandler), WaitTimeout: d}
+	hs := httptest.NewServer(api.Router())
+	s.t.Cleanup(hs.Close)
+	c := *s
+	c.http = hs
+	return &c
 }
 
 func (s *stack) exec(sql string) {
@@ -51,13 +66,14 @@ func (s *stack) openFailures(token string) []store.ProjectionFailure {
 func TestAProjectionThatFailsForGoodIsHeldShownCountedAndRetried(t *testing.T) {
 	t.Parallel()
 	const deadline = 2 * time.Second
-	s := newStackWith(t, stackOptions{waitTimeout: deadline})
+	s := newStack(t)
 	county, task := s.openReview("52510108MJ0000011")
+	tight := s.withWaitTimeout(deadline)
 	taskPath := "/v1/tasks/" + task.ID.String()
 	s.exec(`ALTER TABLE tasks ADD CONSTRAINT test_no_claims CHECK (state <> 'claimed') NOT VALID`)
 
 	start := time.Now()
-	p := s.do("POST", taskPath+"/claim", county, nil).must(t, http.StatusGatewayTimeout).problem(t)
+	p := tight.do("POST", taskPath+"/claim", county, nil).must(t, http.StatusGatewayTimeout).problem(t)
 	if elapsed := time.Since(start); p.Type != ProblemTimeout || elapsed > deadline+3*time.Second {
 		t.Fatalf("after %s: %+v", elapsed, p)
 	}
@@ -113,12 +129,13 @@ func TestAProjectionThatFailsForGoodIsHeldShownCountedAndRetried(t *testing.T) {
 func TestARequestWhoseWorkflowDoesNotAnswerGets504AtTheDeadline(t *testing.T) {
 	t.Parallel()
 	const deadline = 500 * time.Millisecond
-	s := newStackWith(t, stackOptions{waitTimeout: deadline})
+	s := newStack(t)
 	county, task := s.openReview("52510108MJ0000012")
 	s.worker.Stop()
+	tight := s.withWaitTimeout(deadline)
 
 	start := time.Now()
-	p := s.do("POST", "/v1/tasks/"+task.ID.String()+"/claim", county, nil).must(t, http.StatusGatewayTimeout).problem(t)
+	p := tight.do("POST", "/v1/tasks/"+task.ID.String()+"/claim", county, nil).must(t, http.StatusGatewayTimeout).problem(t)
 	elapsed := time.Since(start)
 	if p.Type != ProblemTimeout || p.Title != problemTitles[ProblemTimeout] || elapsed < deadline || elapsed > deadline+3*time.Second {
 		t.Fatalf("after %s (deadline %s): %+v", elapsed, deadline, p)

@@ -88,7 +88,6 @@ type stackOptions struct {
 	policies        map[string]flow.TaskPolicy
 	quarterWorkdays int // a supervision quarter's length in working days
 	rateLimit       float64
-	waitTimeout     time.Duration // how long a request waits on a workflow; the default when zero
 }
 
 func newStack(t *testing.T) *stack { return newStackWith(t, stackOptions{}) }
@@ -124,8 +123,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	c := stk.Client
 	// The API's errors go to the test's log, so a 500 says what failed.
 	apiLogger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
-	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: apiLogger, RateLimit: o.rateLimit, Rubrics: rubrics, Workday: o.workday,
-		WaitTimeout: o.waitTimeout}
+	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: apiLogger, RateLimit: o.rateLimit, Rubrics: rubrics, Workday: o.workday}
 	hs := httptest.NewServer(api.Router())
 	t.Cleanup(hs.Close)
 	return &stack{t: t, store: st, temporal: c, taskQueue: taskQueue, http: hs, worker: w}
