@@ -23,5 +23,5 @@ func principal(r *http.Request) auth.Principal {
 // cases are the use cases, over the server's store and Temporal client.
 func (s *Server) cases() *usecase.Cases {
 	return &usecase.Cases{Store: s.Store, Temporal: s.Temporal, TaskQueue: s.TaskQueue, Logger: s.Logger,
-		Rubrics: s.Rubrics, Workday: s.Workday}
+		Rubrics: s.Rubrics, Workday: s.Workday, WaitTimeout: s.WaitTimeout}
 }

@@ -105,6 +105,7 @@ type authzFixture struct {
 	cycleA, cycleB   store.Cycle       // county cycles of this year and next, both holding the township
 	selfA, selfB     string            // the township's open self-assessment tasks, one per cycle
 	card, item       string            // a scorecard of the township and a rectification item under it
+	failure          string            // a projection failure of the township, its workflow gone
 }
 
 // newAuthzFixture builds the fixture over HTTP as far as the API allows;
@@ -194,6 +195,12 @@ func newAuthzFixture(s *stack) *authzFixture {
 		t.Fatal(err)
 	}
 	f.item = item.ID.String()
+	failure := store.ProjectionFailure{ID: store.NewID(), WorkflowID: "task/gone/" + f.township.ID.String(), RunID: "",
+		Activity: flow.ProjectTaskActivity, ErrorClass: "DataError", StationID: &f.township.ID, RegionCode: f.township.RegionCode}
+	if err := s.store.RecordProjectionFailure(ctx, failure); err != nil {
+		t.Fatal(err)
+	}
+	f.failure = failure.ID.String()
 	return f
 }
 
@@ -358,6 +365,16 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 		{route: "GET /v1/overdue", variant: "the county's region", path: "/v1/overdue?region_code=510108",
 			want: authzWant{admin: 200, officeIn: 200, officeOut: 403, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
 			note: "a region outside the office is 403 naming region_code, as for every region an office names"},
+
+		// Projection failures.
+		{route: "GET /v1/projection-failures", variant: "own region", path: "/v1/projection-failures",
+			want: authzWant{admin: 200, officeIn: 200, officeOut: 200, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401}},
+		{route: "GET /v1/projection-failures", variant: "the county's region", path: "/v1/projection-failures?region_code=510108",
+			want: authzWant{admin: 200, officeIn: 200, officeOut: 403, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "a region outside the office is 403 naming region_code"},
+		{route: "POST /v1/projection-failures/{id}/retry", path: "/v1/projection-failures/" + f.failure + "/retry",
+			want: authzWant{admin: 409, officeIn: 409, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "the failure's workflow does not run: 409 after authorization, and the failure stays open"},
 
 		// Cycles.
 		{route: "POST /v1/cycles/preview", path: "/v1/cycles/preview", body: map[string]any{"region_code": "510108", "year": year,

@@ -39,6 +39,7 @@ const (
 	ProblemInternal     = "urn:stationflow:problem:internal"
 	ProblemNotAllowed   = "urn:stationflow:problem:method-not-allowed"
 	ProblemRateLimited  = "urn:stationflow:problem:rate-limited"
+	ProblemTimeout      = "urn:stationflow:problem:workflow-timeout"
 )
 
 var problemTitles = map[string]string{
@@ -53,6 +54,7 @@ var problemTitles = map[string]string{
 	ProblemInternal:     "Something went wrong on the server",
 	ProblemNotAllowed:   "That method is not allowed here",
 	ProblemRateLimited:  "Too many requests from this token or address",
+	ProblemTimeout:      "The workflow did not answer in time",
 }
 
 func (e *problemError) Error() string { return e.p.Title + ": " + e.p.Detail }
@@ -73,6 +75,7 @@ var kindProblems = map[usecase.Kind]struct {
 	usecase.KindForbidden: {http.StatusForbidden, ProblemForbidden},
 	usecase.KindNotFound:  {http.StatusNotFound, ProblemNotFound},
 	usecase.KindConflict:  {http.StatusConflict, ProblemConflict},
+	usecase.KindTimeout:   {http.StatusGatewayTimeout, ProblemTimeout},
 }
 
 // toProblem turns a use case's refusal into its problem; any other error

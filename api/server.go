@@ -7,9 +7,10 @@
 // files named for their capability: tasks.go, evidence.go, files.go,
 // scorecards.go, rectifications.go, overdue.go, cycles.go, reports.go,
 // evaluators.go, appeals.go, applications.go, stations.go,
-// organisations.go and people.go; decode.go, params.go and access.go hold
-// what they share. methods.go (HEAD, 405 and Allow), headers.go,
-// ratelimit.go and metrics.go answer the edges of HTTP.
+// organisations.go, people.go and projectionfailures.go; decode.go,
+// params.go and access.go hold what they share. methods.go (HEAD, 405
+// and Allow), headers.go, ratelimit.go and metrics.go answer the edges
+// of HTTP.
 package api
 
 import (
@@ -61,6 +62,9 @@ type Server struct {
 	MetricsToken   string
 	// now is the rate limiters' clock; nil is time.Now.
 	now func() time.Time
+	// WaitTimeout bounds each wait on a workflow; past it a request is
+	// answered 504. usecase.DefaultWaitTimeout when zero.
+	WaitTimeout time.Duration
 }
 
 // handlerFunc is a handler that returns its error instead of writing it.
@@ -84,6 +88,7 @@ func notFound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) routes() *mux.Router {
 	metrics := s.MetricsHandler()
 	m := newHTTPMetrics(s.Registry)
+	s.Registry.MustRegister(s.projectionFailureCollector())
 
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(notFound)
@@ -139,6 +144,8 @@ func (s *Server) routes() *mux.Router {
 	v1.Handle("/cycles/{id}/extend", s.handle(s.extendCycle)).Methods(http.MethodPost)
 	v1.Handle("/stations/{id}/appeals", s.handle(s.createAppeal)).Methods(http.MethodPost)
 	v1.Handle("/stations/{id}/evaluation", s.handle(s.stationEvaluation)).Methods(http.MethodGet)
+	v1.Handle("/projection-failures", s.handle(s.listProjectionFailures)).Methods(http.MethodGet)
+	v1.Handle("/projection-failures/{id}/retry", s.handle(s.retryProjection)).Methods(http.MethodPost)
 	return r
 }
 

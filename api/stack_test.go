@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/stationflow/stationflow/activities"
@@ -77,6 +78,7 @@ type stack struct {
 	temporal  client.Client
 	taskQueue string
 	http      *httptest.Server
+	worker    sdkworker.Worker
 }
 
 // stackOptions tunes a stack: how long a working day lasts, and each task
@@ -111,13 +113,17 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	}
 	taskQueue := "test-" + store.NewID().String()
 	stk, err := devstack.Start(context.Background(), devstack.Options{HostPort: srv.FrontendAddress(), Namespace: srv.Namespace(),
-		Keys: []codec.Key{testkit.PayloadKey()}, Logger: logger, Worker: devstack.WorkerOptions{TaskQueue: taskQueue,
-			Activities: &activities.Activities{Store: st, Logger: logger, Workday: o.workday, Policies: o.policies,
-				Rubrics: rubrics, QuarterWorkdays: o.quarterWorkdays}}})
+		Keys: []codec.Key{testkit.PayloadKey()}, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(stk.Close)
+	w, err := stk.StartWorker(devstack.WorkerOptions{TaskQueue: taskQueue,
+		Activities: &activities.Activities{Store: st, Logger: logger, Workday: o.workday, Policies: o.policies,
+			Rubrics: rubrics, QuarterWorkdays: o.quarterWorkdays}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := stk.Client
 	// The API's errors go to the test's log, so a 500 says what failed.
 	apiLogger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
@@ -125,7 +131,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 		MetricsToken: stackMetricsToken, now: o.now}
 	hs := httptest.NewServer(api.Router())
 	t.Cleanup(hs.Close)
-	return &stack{t: t, store: st, temporal: c, taskQueue: taskQueue, http: hs}
+	return &stack{t: t, store: st, temporal: c, taskQueue: taskQueue, http: hs, worker: w}
 }
 
 // testLog writes to the test's log.

@@ -431,8 +431,8 @@ func (t *taskRun) projectWithResult(ctx workflow.Context, event, actor, reason s
 	if event == "created" { // the rubric never changes: write it once
 		frozen = t.view.Rubric
 	}
-	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	return workflow.ExecuteActivity(actx, flow.ProjectTaskActivity, flow.TaskProjection{
+	return runProjection(ctx, flow.ProjectTaskActivity, flow.TaskProjection{
+
 		Period: t.view.Period, Rubric: frozen,
 		TaskID: t.view.TaskID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Kind: t.view.Kind,
 		StationID: t.view.StationID, RegionCode: t.view.StationRegion, SubjectID: t.view.SubjectID,
@@ -441,7 +441,7 @@ func (t *taskRun) projectWithResult(ctx workflow.Context, event, actor, reason s
 		State: t.view.State, ClaimedBy: t.view.ClaimedBy, Priority: t.view.Priority,
 		DueAt: t.view.DueAt, Paused: t.view.Paused, Result: result, Version: t.view.Version,
 		Event: event, Actor: actor, Reason: reason,
-	}).Get(ctx, nil)
+	})
 }
 
 func (t *taskRun) notify(ctx workflow.Context, purpose, recipient string) error {

@@ -58,10 +58,10 @@ var localOptions = workflow.LocalActivityOptions{
 // projection is, because it is one: a row in PostgreSQL.
 var notifyOptions = projectionOptions
 
-// project runs a projection activity and waits for it.
-func project(ctx workflow.Context, activity, arg any) error {
-	actx := workflow.WithActivityOptions(ctx, projectionOptions)
-	return workflow.ExecuteActivity(actx, activity, arg).Get(ctx, nil)
+// project runs a projection activity and waits for it; one that fails for
+// good is held until retried (see runProjection).
+func project(ctx workflow.Context, activity string, arg any) error {
+	return runProjection(ctx, activity, arg)
 }
 
 // addWorkdays is the moment n working days after from, counted by a local

@@ -224,7 +224,7 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 		}
 		a := &api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger, RateLimit: float64(cfg.RateLimit),
 			Rubrics: rubrics, Workday: cfg.Workday, MetricsOwnAddr: cfg.MetricsAddr != "", MetricsToken: cfg.MetricsToken,
-			CursorKey: cursorKey(p.keys)}
+			CursorKey: cursorKey(p.keys), WaitTimeout: cfg.WaitTimeout}
 		stop, err := listen(logger, "API", a.HTTPServer(cfg.HTTPAddr), "--http-addr", errc)
 		if err != nil {
 			return err

@@ -44,6 +44,7 @@ type Config struct {
 	RateLimit         int
 	RemindBefore      int
 	EscalateEvery     int
+	WaitTimeout       time.Duration
 }
 
 // Setting describes one configuration value, for flags and the README table.
@@ -83,6 +84,7 @@ var Settings = []Setting{
 	{"rate-limit", "STATIONFLOW_RATE_LIMIT", "50", "requests a second each API token may send, with bursts of twice that, and each client address without a valid token; 0: no limit"},
 	{"remind-before", "STATIONFLOW_REMIND_WORKDAYS", "2", "working days before a due date that the assignee is reminded"},
 	{"escalate-every", "STATIONFLOW_ESCALATE_WORKDAYS", "5", "working days overdue work waits at each level before it climbs to the next office"},
+	{"wait-timeout", "STATIONFLOW_WAIT_TIMEOUT", "10s", "longest an API request waits on a workflow before it answers 504"},
 }
 
 // Bind registers every setting on fs, with the environment (or the default)
@@ -134,6 +136,12 @@ func Bind(fs *flag.FlagSet) *Config {
 		return err
 	})
 	c.Workday, _ = parseWorkday(os.Getenv(wd.Env))
+	wt := lookup("wait-timeout")
+	waitDefault, err := time.ParseDuration(envOr(wt))
+	if err != nil || waitDefault <= 0 {
+		waitDefault, _ = time.ParseDuration(wt.Default)
+	}
+	fs.DurationVar(&c.WaitTimeout, wt.Flag, waitDefault, wt.Usage+" ["+wt.Env+"]")
 	return c
 }
 

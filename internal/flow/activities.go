@@ -34,6 +34,8 @@ const (
 	CycleRemainingActivity    = "CycleRemaining"
 	SetCycleStateActivity     = "SetCycleState"
 	CancelEvaluationsActivity = "CancelEvaluations"
+	// Any workflow: a projection that failed for good.
+	RecordProjectionFailureActivity = "RecordProjectionFailure"
 )
 
 // ActivityNames lists every activity name.
@@ -42,4 +44,5 @@ var ActivityNames = []string{
 	ProjectStationActivity, ProjectApplicationActivity, AmendApplicationActivity, StartContractActivity,
 	SupervisionScheduleActivity, OpenSupervisionActivity, IssueScorecardActivity, MarkSupervisionMissedActivity, ProjectRectificationActivity, OpenRectificationsActivity,
 	AnnualRubricActivity, ProjectEvaluationActivity, AssignEvaluatorActivity, RecordEvaluationActivity, ContractTermActivity, ApplyRenewalActivity, StartEvaluationsActivity, CycleRemainingActivity, SetCycleStateActivity, CancelEvaluationsActivity,
+	RecordProjectionFailureActivity,
 }

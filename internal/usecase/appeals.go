@@ -54,16 +54,19 @@ func (c *Cases) LodgeAppeal(ctx context.Context, who Caller, stationID string, i
 	if cs.OrganisationID == nil || *cs.OrganisationID != who.ScopeID() {
 		return AppealLodged{}, forbidden("only the organisation evaluated may appeal")
 	}
-	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: flow.EvaluationWorkflowID(cs.CycleID.String(), st.ID.String()), UpdateName: flow.AppealUpdate,
-		UpdateID: "appeal/" + cs.CycleID.String() + "/" + st.ID.String(),
-		Args:     []any{flow.AppealRequest{Caller: flowCaller(who), Reason: req.Reason}}, WaitForStage: client.WorkflowUpdateStageCompleted})
 	var accepted flow.AppealAccepted
-	if err == nil {
-		err = h.Get(ctx, &accepted)
-	}
+	err = c.awaitWorkflow(ctx, func(ctx context.Context) error {
+		h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: flow.EvaluationWorkflowID(cs.CycleID.String(), st.ID.String()), UpdateName: flow.AppealUpdate,
+			UpdateID: "appeal/" + cs.CycleID.String() + "/" + st.ID.String(),
+			Args:     []any{flow.AppealRequest{Caller: flowCaller(who), Reason: req.Reason}}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = h.Get(ctx, &accepted)
+		}
+		return rejection(err)
+	})
 	if err != nil {
-		return AppealLodged{}, rejection(err)
+		return AppealLodged{}, err
 	}
 	return AppealLodged{CycleID: cs.CycleID, StationID: st.ID, ReviewTaskID: accepted.ReviewTaskID, Office: accepted.Office}, nil
 }

@@ -65,8 +65,12 @@ func (c *Cases) storeApplication(ctx context.Context, who Caller, st store.Stati
 // the workflow refuses (the station was taken meanwhile) is closed
 // unreviewed and refused as a conflict.
 func (c *Cases) handOver(ctx context.Context, who Caller, st store.Station, org store.Organisation, app store.Application) (store.Application, bool, error) {
-	accepted, err := workflows.SubmitApplication(ctx, c.Temporal, st.ID.String(), flow.ApplicationSubmission{
-		ApplicationID: app.ID, OrganisationID: org.ID, OrganisationCode: org.CreditCode})
+	var accepted flow.SubmissionAccepted
+	err := c.awaitWorkflow(ctx, func(ctx context.Context) (err error) {
+		accepted, err = workflows.SubmitApplication(ctx, c.Temporal, st.ID.String(), flow.ApplicationSubmission{
+			ApplicationID: app.ID, OrganisationID: org.ID, OrganisationCode: org.CreditCode})
+		return err
+	})
 	var appErr *temporal.ApplicationError
 	switch {
 	case errors.As(err, &appErr) && appErr.Type() == flow.RejectWrongState:

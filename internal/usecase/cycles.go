@@ -197,7 +197,9 @@ func (c *Cases) StartCycle(ctx context.Context, who Caller, in Input[CycleReques
 	if err != nil {
 		return cy, err
 	}
-	if err := workflows.StartCycle(ctx, c.Temporal, c.TaskQueue, flow.CycleInput{CycleID: id, Settings: set.Flow()}); err != nil {
+	if err := c.awaitWorkflow(ctx, func(ctx context.Context) error {
+		return workflows.StartCycle(ctx, c.Temporal, c.TaskQueue, flow.CycleInput{CycleID: id, Settings: set.Flow()})
+	}); err != nil {
 		return cy, fmt.Errorf("starting cycle %s: %w", id, err)
 	}
 	return cy, nil
@@ -213,7 +215,7 @@ func (c *Cases) CancelCycle(ctx context.Context, who Caller, id string) (store.C
 	if cy.State == store.CycleCompleted || cy.State == store.CycleCancelled {
 		return cy, conflict("the cycle is " + cy.State)
 	}
-	return cy, c.Temporal.CancelWorkflow(ctx, cy.WorkflowID, "")
+	return cy, c.awaitWorkflow(ctx, func(ctx context.Context) error { return c.Temporal.CancelWorkflow(ctx, cy.WorkflowID, "") })
 }
 
 // BulkExtension moves the deadline of every open task of a kind in a

@@ -10,7 +10,7 @@ import (
 type Kind uint8
 
 // The kinds of refusal. Each face maps them to its own answer (the API to
-// 422, 403, 404 and 409).
+// 422, 403, 404, 409 and 504).
 const (
 	// KindInvalid: the input breaks a rule; Fields names each refused field.
 	KindInvalid Kind = iota + 1
@@ -22,6 +22,9 @@ const (
 	KindNotFound
 	// KindConflict: the object is not in a state that allows it.
 	KindConflict
+	// KindTimeout: the workflow that owns the object did not answer within
+	// the wait deadline; what was asked may still be done.
+	KindTimeout
 )
 
 func (k Kind) String() string {
@@ -34,6 +37,8 @@ func (k Kind) String() string {
 		return "not found"
 	case KindConflict:
 		return "conflict"
+	case KindTimeout:
+		return "timeout"
 	}
 	return fmt.Sprintf("kind %d", uint8(k))
 }

@@ -77,7 +77,9 @@ func itemStep[T any](ctx context.Context, c *Cases, who Caller, id string, roles
 // completeItemTask completes the item's current task, which must be of the
 // step state names (the response while open, the verification once
 // responded), and answers with the item once its workflow has recorded
-// the step, or as it stands when that takes longer than itemSettleTimeout.
+// the step, or as it stands when that takes longer than itemSettleTimeout
+// or the wait deadline, which bounds the task's Update and this wait
+// together: an Update unanswered by then is a KindTimeout refusal.
 func (c *Cases) completeItemTask(ctx context.Context, who Caller, item store.Rectification, state string, form json.RawMessage) (store.Rectification, error) {
 	if item.State != state || item.TaskID == nil {
 		return item, conflict("the item is " + item.State)
@@ -89,12 +91,15 @@ func (c *Cases) completeItemTask(ctx context.Context, who Caller, item store.Rec
 	if err != nil {
 		return item, err
 	}
-	if err := c.sendUpdate(ctx, t.WorkflowID, flow.CompleteUpdate, flow.CompleteRequest{Caller: flowCaller(who), Form: form}); err != nil {
+	wait, cancel := context.WithTimeout(ctx, c.waitTimeout())
+	defer cancel()
+	err = c.update(wait, t.WorkflowID, flow.CompleteUpdate, flow.CompleteRequest{Caller: flowCaller(who), Form: form})
+	if err := c.timedOut(ctx, wait, err); err != nil {
 		return item, err
 	}
-	wait, cancel := context.WithTimeout(ctx, itemSettleTimeout)
-	defer cancel()
-	if err := c.awaitItemStep(wait, item, t.WorkflowID); err != nil && ctx.Err() != nil {
+	settle, cancelSettle := context.WithTimeout(wait, itemSettleTimeout)
+	defer cancelSettle()
+	if err := c.awaitItemStep(settle, item, t.WorkflowID); err != nil && ctx.Err() != nil {
 		return item, ctx.Err()
 	}
 	return c.Store.GetRectification(ctx, item.ID)
@@ -120,7 +125,8 @@ func (c *Cases) awaitItemStep(ctx context.Context, item store.Rectification, tas
 		case enumspb.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED:
 			attrs := ev.GetChildWorkflowExecutionCompletedEventAttributes()
 			taskDone = taskDone || attrs.GetWorkflowExecution().GetWorkflowId() == taskWorkflowID
-		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, enumspb.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+			enumspb.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: // a projection that failed is held and recorded
 			if taskDone {
 				return nil
 			}

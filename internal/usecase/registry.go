@@ -56,7 +56,9 @@ func (c *Cases) CreateStation(ctx context.Context, who Caller, in Input[NewStati
 	if err != nil {
 		return st, err
 	}
-	if err := workflows.StartStation(ctx, c.Temporal, c.TaskQueue, st.FlowInput()); err != nil {
+	if err := c.awaitWorkflow(ctx, func(ctx context.Context) error {
+		return workflows.StartStation(ctx, c.Temporal, c.TaskQueue, st.FlowInput())
+	}); err != nil {
 		c.Logger.Warn("station lifecycle not started yet; the reconciler will start it", "station_id", st.ID, "error", err)
 	} else if err := c.Store.MarkWorkflowStarted(ctx, st.ID); err != nil {
 		c.Logger.Warn("recording lifecycle start", "station_id", st.ID, "error", err)

@@ -197,8 +197,13 @@ func (c *Cases) updateTask(ctx context.Context, t store.Task, name string, arg a
 }
 
 // sendUpdate sends an update to a task's workflow and waits for its
-// answer, turning a rejection into a refusal.
+// answer within the wait deadline, turning a rejection into a refusal.
 func (c *Cases) sendUpdate(ctx context.Context, workflowID, name string, arg any) error {
+	return c.awaitWorkflow(ctx, func(ctx context.Context) error { return c.update(ctx, workflowID, name, arg) })
+}
+
+// update sends an update and waits for its answer as long as ctx lets it.
+func (c *Cases) update(ctx context.Context, workflowID, name string, arg any) error {
 	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflowID, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 	})

@@ -37,6 +37,9 @@ type Cases struct {
 	// Workday, when set, is the demo time scale: cycle due dates may then
 	// be given as counts of scaled working days.
 	Workday time.Duration
+	// WaitTimeout bounds every wait on a workflow (see deadline.go);
+	// DefaultWaitTimeout when zero.
+	WaitTimeout time.Duration
 }
 
 // Caller is who acts: the role, scope, token and audit name a token or a

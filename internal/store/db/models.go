@@ -169,6 +169,19 @@ type Person struct {
 	CreatedAt      time.Time
 }
 
+type ProjectionFailure struct {
+	ID         uuid.UUID
+	WorkflowID string
+	RunID      string
+	Activity   string
+	ErrorClass string
+	StationID  *uuid.UUID
+	RegionCode string
+	FailedAt   time.Time
+	RetriedAt  *time.Time
+	RetriedBy  *string
+}
+
 type Rectification struct {
 	ID                  uuid.UUID
 	StationID           uuid.UUID
