@@ -71,6 +71,7 @@ func (s *Server) Router() http.Handler {
 	r.Handle("/healthz", s.handle(s.healthz)).Methods(http.MethodGet)
 	r.Handle("/readyz", s.handle(s.readyz)).Methods(http.MethodGet)
 	r.Handle("/metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{})).Methods(http.MethodGet)
+	r.Handle("/auth/password", s.handle(s.setPassword)).Methods(http.MethodPost)
 
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.NotFoundHandler, v1.MethodNotAllowedHandler = r.NotFoundHandler, r.MethodNotAllowedHandler
@@ -115,6 +116,8 @@ func (s *Server) Router() http.Handler {
 	v1.Handle("/cycles/{id}/extend", s.handle(s.extendCycle)).Methods(http.MethodPost)
 	v1.Handle("/stations/{id}/appeals", s.handle(s.createAppeal)).Methods(http.MethodPost)
 	v1.Handle("/stations/{id}/evaluation", s.handle(s.stationEvaluation)).Methods(http.MethodGet)
+	v1.Handle("/me", s.handle(s.me)).Methods(http.MethodGet)
+	v1.Handle("/audit", s.handle(s.auditTrail)).Methods(http.MethodGet)
 	return r
 }
 
@@ -208,7 +211,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		p, err := s.Store.Authenticate(r.Context(), h[len(prefix):])
 		if errors.Is(err, store.ErrNotFound) {
 			writeProblem(w, r, Problem{Type: ProblemUnauthorized, Title: problemTitles[ProblemUnauthorized],
-				Status: http.StatusUnauthorized, Detail: "the token is unknown or revoked"})
+				Status: http.StatusUnauthorized, Detail: "the token is unknown, revoked or expired, or its account is disabled"})
 			return
 		}
 		if err != nil {
