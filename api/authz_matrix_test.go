@@ -407,6 +407,16 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 		{route: "GET /v1/stations/{id}/evaluation", path: township + "/evaluation",
 			want: authzWant{admin: 200, officeIn: 200, officeOut: 404, orgOwner: 200, orgOther: 404, supAssigned: 403, supOther: 404, none: 401},
 			note: "a station's evaluation is for its office, its organisation and admins; its supervisor sees the station but not this"},
+
+		// People: every caller reads itself; an object's audit trail follows
+		// the object's own scope rule (here the township's evidence rule);
+		// a sign-in link needs no token, and an unknown one is 400 for all.
+		{route: "GET /v1/me", path: "/v1/me",
+			want: authzWant{admin: 200, officeIn: 200, officeOut: 200, orgOwner: 200, orgOther: 200, supAssigned: 200, supOther: 200, none: 401}},
+		{route: "GET /v1/audit", path: "/v1/audit?subject=" + f.township.ID.String(), want: evidence,
+			note: "a station's trail is for those who see its evidence; outside scope it is 404, as for an ID never audited"},
+		{route: "POST /auth/password", path: "/auth/password", body: map[string]string{"link": "sfl_unknown", "password": "Str0ng-enough-pw"},
+			want: all(400), note: "outside /v1: the link is the credential; an unknown link is 400 naming link"},
 	}
 }
 

@@ -99,6 +99,7 @@ func (s *Server) routes() *mux.Router {
 	if !s.MetricsOwnAddr && s.MetricsToken != "" {
 		r.Handle("/metrics", s.metricsTokenRequired(metrics)).Methods(http.MethodGet)
 	}
+	r.Handle("/auth/password", s.handle(s.setPassword)).Methods(http.MethodPost)
 
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.NotFoundHandler = r.NotFoundHandler
@@ -146,6 +147,8 @@ func (s *Server) routes() *mux.Router {
 	v1.Handle("/stations/{id}/evaluation", s.handle(s.stationEvaluation)).Methods(http.MethodGet)
 	v1.Handle("/projection-failures", s.handle(s.listProjectionFailures)).Methods(http.MethodGet)
 	v1.Handle("/projection-failures/{id}/retry", s.handle(s.retryProjection)).Methods(http.MethodPost)
+	v1.Handle("/me", s.handle(s.me)).Methods(http.MethodGet)
+	v1.Handle("/audit", s.handle(s.auditTrail)).Methods(http.MethodGet)
 	return r
 }
 
@@ -274,7 +277,7 @@ func (s *Server) principalOf(r *http.Request) (p auth.Principal, refusal string,
 	}
 	p, err = s.Store.Authenticate(r.Context(), h[len(prefix):])
 	if errors.Is(err, store.ErrNotFound) {
-		return p, "the token is unknown or revoked", nil
+		return p, "the token is unknown, revoked or expired, or its account is disabled", nil
 	}
 	return p, "", err
 }

@@ -161,7 +161,7 @@ func (t *taskRun) setupHandlers(ctx workflow.Context) error {
 func (t *taskRun) open() bool { return t.result == nil && t.view.State != flow.TaskCancelled }
 
 // mayWork: who may complete or claim the task. The assignee (once claimed,
-// only the claiming token), every office the overdue task has climbed to,
+// only the claiming person or service token), every office the overdue task has climbed to,
 // and admins.
 func (t *taskRun) mayWork(c flow.Caller) bool {
 	if c.Role == flow.RoleAdmin {
@@ -171,7 +171,7 @@ func (t *taskRun) mayWork(c flow.Caller) bool {
 		return true
 	}
 	if t.view.ClaimedBy != "" {
-		return c.TokenID == t.view.ClaimedBy
+		return c.Claimant() == t.view.ClaimedBy
 	}
 	switch t.view.Assignee.Kind {
 	case flow.AssignOffice:
@@ -259,7 +259,7 @@ func (t *taskRun) validateClaim(c flow.ClaimRequest) error {
 }
 
 func (t *taskRun) claim(ctx workflow.Context, c flow.ClaimRequest) (flow.TaskView, error) {
-	t.view.ClaimedBy = c.Caller.TokenID
+	t.view.ClaimedBy = c.Caller.Claimant()
 	if t.view.State == flow.TaskOpen {
 		t.view.State = flow.TaskClaimed
 	}

@@ -44,15 +44,47 @@ func ParseRole(s string) (Role, error) {
 	return "", fmt.Errorf("unknown role %q: use admin, office, supervisor or org", s)
 }
 
-// Principal is the caller a request acts for.
+// Principal is the caller a request acts for: a person (an account,
+// through a personal access token, later a session) or a service token.
+// Role, Scope and Duty are the grant the request acts under.
 type Principal struct {
 	TokenID uuid.UUID
 	Role    Role
 	Scope   string
+	Duty    Duty
+	// AccountID is the person; uuid.Nil for a service token.
+	AccountID uuid.UUID
+	// Name is the person's display name when the request was authenticated.
+	Name string
+	Via  Via
+	// Grants are every grant the credential carries; the first is the one
+	// the request acts under.
+	Grants []Grant
 }
 
-// Actor is how the principal is named in the audit log: an opaque token ID.
-func (p Principal) Actor() string { return "token:" + p.TokenID.String() }
+// Actor is how the principal is named in the audit log: by opaque IDs
+// only, "account:<account>:<via>:<credential>" for a person and
+// "token:<token>" for a service token. The audit log resolves an account
+// to the person's name as it writes the row.
+func (p Principal) Actor() string {
+	if p.AccountID == uuid.Nil {
+		return "token:" + p.TokenID.String()
+	}
+	return AccountActor(p.AccountID, p.Via, p.TokenID)
+}
+
+// AccountActor names a person acting through a credential in the audit log.
+func AccountActor(account uuid.UUID, via Via, credential uuid.UUID) string {
+	return "account:" + account.String() + ":" + string(via) + ":" + credential.String()
+}
+
+// MayDecide reports whether the principal may take decisions: renewal
+// decisions, appeal reviews and cycle starts. An office's clerk (经办)
+// prepares them; only an approver (审批), an admin, or an office service
+// token (which has no duty) decides.
+func (p Principal) MayDecide() bool {
+	return p.Role == RoleAdmin || (p.Role == RoleOffice && p.Duty != DutyClerk)
+}
 
 // ScopeID returns the organisation or person ID a token is scoped to.
 func (p Principal) ScopeID() uuid.UUID {
@@ -85,13 +117,21 @@ func CheckScope(role Role, scope string) error {
 // tokenPrefix marks stationflow tokens so they are recognisable in a leak scan.
 const tokenPrefix = "sf_"
 
+// linkPrefix marks single-use sign-in link tokens.
+const linkPrefix = "sfl_"
+
 // NewToken returns a new random token and the hash to store.
-func NewToken() (token string, hash []byte) {
+func NewToken() (token string, hash []byte) { return newSecret(tokenPrefix) }
+
+// NewLinkToken returns a new random sign-in link token and the hash to store.
+func NewLinkToken() (token string, hash []byte) { return newSecret(linkPrefix) }
+
+func newSecret(prefix string) (string, []byte) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
-	token = tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	token := prefix + base64.RawURLEncoding.EncodeToString(b[:])
 	return token, HashToken(token)
 }
 

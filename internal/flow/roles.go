@@ -13,13 +13,33 @@ const (
 )
 
 // Caller is the authenticated principal behind an update, as the API saw it.
-// TokenID names the caller in audit entries and claims; it is never looked
-// up, so it stays an opaque string.
+// TokenID names the credential, AccountID the person acting through it
+// (empty for a service token, and in histories written before accounts
+// existed); Via says how ("token", later "session"). They are opaque IDs,
+// never looked up here: histories carry no names.
 type Caller struct {
-	Role    Role   `json:"role"`
-	Scope   string `json:"scope"`
-	TokenID string `json:"token_id"`
+	Role      Role   `json:"role"`
+	Scope     string `json:"scope"`
+	TokenID   string `json:"token_id"`
+	AccountID string `json:"account_id,omitempty"`
+	Via       string `json:"via,omitempty"`
 }
 
-// Actor names the caller in the audit log by token ID only.
-func (c Caller) Actor() string { return "token:" + c.TokenID }
+// Actor names the caller in the audit log by IDs only: the person and
+// credential, or the service token. The audit log resolves the person's
+// name when it writes the row.
+func (c Caller) Actor() string {
+	if c.AccountID == "" {
+		return "token:" + c.TokenID
+	}
+	return "account:" + c.AccountID + ":" + c.Via + ":" + c.TokenID
+}
+
+// Claimant is who a claim belongs to: the person, whichever of their
+// credentials they use next, or the service token.
+func (c Caller) Claimant() string {
+	if c.AccountID == "" {
+		return c.TokenID
+	}
+	return c.AccountID
+}

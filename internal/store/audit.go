@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/stationflow/stationflow/internal/store/db"
@@ -25,8 +27,14 @@ type AuditEntry struct {
 	ObjectType string          `json:"object_type"`
 	ObjectID   string          `json:"object_id"`
 	Detail     json.RawMessage `json:"detail"`
-	PrevHash   []byte          `json:"-"`
-	Hash       []byte          `json:"-"`
+	// The person behind the row, resolved from an "account:" actor when
+	// the row is appended: their account and display name at that moment,
+	// and how they acted. Empty for services and workflows.
+	ActorAccountID *uuid.UUID `json:"-"`
+	ActorName      string     `json:"-"`
+	ActorVia       string     `json:"-"`
+	PrevHash       []byte     `json:"-"`
+	Hash           []byte     `json:"-"`
 }
 
 // auditLockKey serialises appends so each row links to the one before it.
@@ -54,7 +62,11 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, entries ...AuditEntry) error {
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	rows := make([]db.AppendAuditParams, 0, len(entries))
+	names := map[uuid.UUID]string{}
 	for _, e := range entries {
+		if err := e.resolvePerson(ctx, q, names); err != nil {
+			return err
+		}
 		seq++
 		e.Seq = seq
 		if e.At.IsZero() {
@@ -68,7 +80,8 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, entries ...AuditEntry) error {
 		e.Hash = e.computeHash()
 		prev = e.Hash
 		rows = append(rows, db.AppendAuditParams{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, ObjectType: e.ObjectType,
-			ObjectID: e.ObjectID, Detail: e.Detail, PrevHash: e.PrevHash, Hash: e.Hash})
+			ObjectID: e.ObjectID, Detail: e.Detail, PrevHash: e.PrevHash, Hash: e.Hash,
+			ActorAccountID: e.ActorAccountID, ActorName: optionalText(e.ActorName), ActorVia: optionalText(e.ActorVia)})
 	}
 	if _, err := q.AppendAudit(ctx, rows); err != nil {
 		return fmt.Errorf("appending to audit log: %w", err)
@@ -76,15 +89,69 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, entries ...AuditEntry) error {
 	return nil
 }
 
+// resolvePerson fills the person behind an "account:<id>:<via>:<credential>"
+// actor with their display name as it is now, reading each account once.
+func (e *AuditEntry) resolvePerson(ctx context.Context, q *db.Queries, names map[uuid.UUID]string) error {
+	account, via, ok := ParseAccountActor(e.Actor)
+	if !ok {
+		return nil
+	}
+	name, seen := names[account]
+	if !seen {
+		var err error
+		if name, err = q.AccountName(ctx, account); err != nil {
+			return fmt.Errorf("naming the audit row's person: %w", notFound(err))
+		}
+		names[account] = name
+	}
+	e.ActorAccountID, e.ActorName, e.ActorVia = &account, name, via
+	return nil
+}
+
+// ParseAccountActor reads the account and the way of acting out of an
+// actor written by auth.AccountActor.
+func ParseAccountActor(actor string) (account uuid.UUID, via string, ok bool) {
+	rest, found := strings.CutPrefix(actor, "account:")
+	if !found {
+		return uuid.Nil, "", false
+	}
+	parts := strings.SplitN(rest, ":", 3)
+	if len(parts) != 3 {
+		return uuid.Nil, "", false
+	}
+	id, err := uuid.Parse(parts[0])
+	if err != nil || (parts[1] != "token" && parts[1] != "session") {
+		return uuid.Nil, "", false
+	}
+	return id, parts[1], true
+}
+
+func optionalText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // computeHash is sha256 over the previous hash and every field, each field
-// length-prefixed so no two different rows hash the same bytes.
+// length-prefixed so no two different rows hash the same bytes. The
+// person's fields are hashed only when present, so the rows written before
+// they existed still verify.
 func (e AuditEntry) computeHash() []byte {
 	h := sha256.New()
 	h.Write(e.PrevHash)
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(e.Seq))
 	h.Write(n[:])
-	for _, field := range []string{e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.ObjectType, e.ObjectID, string(e.Detail)} {
+	fields := []string{e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.ObjectType, e.ObjectID, string(e.Detail)}
+	if e.ActorVia != "" {
+		account := ""
+		if e.ActorAccountID != nil {
+			account = e.ActorAccountID.String()
+		}
+		fields = append(fields, account, e.ActorName, e.ActorVia)
+	}
+	for _, field := range fields {
 		binary.BigEndian.PutUint64(n[:], uint64(len(field)))
 		h.Write(n[:])
 		h.Write([]byte(field))
@@ -119,10 +186,13 @@ func (s *Store) VerifyAudit(ctx context.Context) (AuditVerification, error) {
 	for rows.Next() {
 		var e AuditEntry
 		var detail string
-		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &detail, &e.PrevHash, &e.Hash); err != nil {
+		var name, via *string
+		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.ObjectType, &e.ObjectID, &detail, &e.PrevHash, &e.Hash,
+			&e.ActorAccountID, &name, &via); err != nil {
 			return out, err
 		}
 		e.Detail = json.RawMessage(detail)
+		e.ActorName, e.ActorVia = deref(name), deref(via)
 		out.Rows++
 		if out.Damage != nil {
 			continue

@@ -219,7 +219,7 @@ func TestTokensAuthenticateUntilRevoked(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := st.Authenticate(ctx, token)
-	if err != nil || got != p {
+	if err != nil || got.TokenID != p.TokenID || got.Role != p.Role || got.Scope != p.Scope || got.Via != auth.ViaService {
 		t.Fatalf("authenticate: %+v %v, want %+v", got, err, p)
 	}
 	var stored []byte

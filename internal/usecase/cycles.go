@@ -184,6 +184,9 @@ func (c *Cases) PreviewCycle(ctx context.Context, who Caller, in Input[CycleRequ
 // its workflow. A crash in between loses nothing: the reconciler starts
 // every cycle still starting without a workflow.
 func (c *Cases) StartCycle(ctx context.Context, who Caller, in Input[CycleRequest]) (store.Cycle, error) {
+	if err := mayDecide(who); err != nil {
+		return store.Cycle{}, err
+	}
 	req, set, err := c.cycleSettingsFrom(who, in)
 	if err != nil {
 		return store.Cycle{}, err

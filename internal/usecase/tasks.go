@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/google/uuid"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -104,6 +105,9 @@ func taskQuarter(t store.Task) (period.Quarter, error) {
 // quarter; the task's workflow checks the rest of the form.
 func (c *Cases) CompleteTask(ctx context.Context, who Caller, id string, form Input[json.RawMessage]) (store.Task, error) {
 	return actOnTask(ctx, c, who, id, form, flow.CompleteUpdate, func(t store.Task, raw json.RawMessage) (any, error) {
+		if err := mayDecideTask(who, t.Kind); err != nil {
+			return nil, err
+		}
 		if err := c.checkWorker(ctx, who, t); err != nil {
 			return nil, err
 		}
@@ -182,7 +186,11 @@ func actOnTask[T any](ctx context.Context, c *Cases, who Caller, id string, in I
 }
 
 func flowCaller(who Caller) flow.Caller {
-	return flow.Caller{Role: who.Role, Scope: who.Scope, TokenID: who.TokenID.String()}
+	c := flow.Caller{Role: who.Role, Scope: who.Scope, TokenID: who.TokenID.String()}
+	if who.AccountID != uuid.Nil {
+		c.AccountID, c.Via = who.AccountID.String(), string(who.Via)
+	}
+	return c
 }
 
 // updateTask sends an update to the task's workflow and answers with the

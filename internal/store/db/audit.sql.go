@@ -8,34 +8,44 @@ package db
 import (
 	"context"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 type AppendAuditParams struct {
-	Seq        int64
-	At         time.Time
-	Actor      string
-	Action     string
-	ObjectType string
-	ObjectID   string
-	Detail     []byte
-	PrevHash   []byte
-	Hash       []byte
+	Seq            int64
+	At             time.Time
+	Actor          string
+	Action         string
+	ObjectType     string
+	ObjectID       string
+	Detail         []byte
+	PrevHash       []byte
+	Hash           []byte
+	ActorAccountID *uuid.UUID
+	ActorName      *string
+	ActorVia       *string
 }
 
 const auditChain = `-- name: AuditChain :many
-SELECT seq, at, actor, action, object_type, object_id, detail::text AS detail, prev_hash, hash FROM audit_log ORDER BY seq
+SELECT seq, at, actor, action, object_type, object_id, detail::text AS detail, prev_hash, hash,
+    actor_account_id, actor_name, actor_via
+FROM audit_log ORDER BY seq
 `
 
 type AuditChainRow struct {
-	Seq        int64
-	At         time.Time
-	Actor      string
-	Action     string
-	ObjectType string
-	ObjectID   string
-	Detail     string
-	PrevHash   []byte
-	Hash       []byte
+	Seq            int64
+	At             time.Time
+	Actor          string
+	Action         string
+	ObjectType     string
+	ObjectID       string
+	Detail         string
+	PrevHash       []byte
+	Hash           []byte
+	ActorAccountID *uuid.UUID
+	ActorName      *string
+	ActorVia       *string
 }
 
 func (q *Queries) AuditChain(ctx context.Context) ([]AuditChainRow, error) {
@@ -57,6 +67,9 @@ func (q *Queries) AuditChain(ctx context.Context) ([]AuditChainRow, error) {
 			&i.Detail,
 			&i.PrevHash,
 			&i.Hash,
+			&i.ActorAccountID,
+			&i.ActorName,
+			&i.ActorVia,
 		); err != nil {
 			return nil, err
 		}
@@ -121,6 +134,76 @@ func (q *Queries) AuditOf(ctx context.Context, arg AuditOfParams) ([]AuditOfRow,
 			&i.ObjectType,
 			&i.ObjectID,
 			&i.Detail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditSubjectType = `-- name: AuditSubjectType :one
+SELECT object_type FROM audit_log WHERE object_id = $1 ORDER BY seq LIMIT 1
+`
+
+// The kind of object an ID names in the audit log, from its first row.
+func (q *Queries) AuditSubjectType(ctx context.Context, objectID string) (string, error) {
+	row := q.db.QueryRow(ctx, auditSubjectType, objectID)
+	var object_type string
+	err := row.Scan(&object_type)
+	return object_type, err
+}
+
+const auditTrail = `-- name: AuditTrail :many
+SELECT seq, at, actor, action, detail::text AS detail, actor_account_id, actor_name, actor_via
+FROM audit_log WHERE object_type = $1 AND object_id = $2 AND seq > $3::bigint ORDER BY seq LIMIT $4::int
+`
+
+type AuditTrailParams struct {
+	ObjectType string
+	ObjectID   string
+	After      int64
+	Lim        int
+}
+
+type AuditTrailRow struct {
+	Seq            int64
+	At             time.Time
+	Actor          string
+	Action         string
+	Detail         string
+	ActorAccountID *uuid.UUID
+	ActorName      *string
+	ActorVia       *string
+}
+
+// One page of an object's trail, oldest first, after a row.
+func (q *Queries) AuditTrail(ctx context.Context, arg AuditTrailParams) ([]AuditTrailRow, error) {
+	rows, err := q.db.Query(ctx, auditTrail,
+		arg.ObjectType,
+		arg.ObjectID,
+		arg.After,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditTrailRow{}
+	for rows.Next() {
+		var i AuditTrailRow
+		if err := rows.Scan(
+			&i.Seq,
+			&i.At,
+			&i.Actor,
+			&i.Action,
+			&i.Detail,
+			&i.ActorAccountID,
+			&i.ActorName,
+			&i.ActorVia,
 		); err != nil {
 			return nil, err
 		}

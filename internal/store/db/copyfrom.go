@@ -38,6 +38,9 @@ func (r iteratorForAppendAudit) Values() ([]interface{}, error) {
 		r.rows[0].Detail,
 		r.rows[0].PrevHash,
 		r.rows[0].Hash,
+		r.rows[0].ActorAccountID,
+		r.rows[0].ActorName,
+		r.rows[0].ActorVia,
 	}, nil
 }
 
@@ -46,7 +49,7 @@ func (r iteratorForAppendAudit) Err() error {
 }
 
 func (q *Queries) AppendAudit(ctx context.Context, arg []AppendAuditParams) (int64, error) {
-	return q.db.CopyFrom(ctx, []string{"audit_log"}, []string{"seq", "at", "actor", "action", "object_type", "object_id", "detail", "prev_hash", "hash"}, &iteratorForAppendAudit{rows: arg})
+	return q.db.CopyFrom(ctx, []string{"audit_log"}, []string{"seq", "at", "actor", "action", "object_type", "object_id", "detail", "prev_hash", "hash", "actor_account_id", "actor_name", "actor_via"}, &iteratorForAppendAudit{rows: arg})
 }
 
 // iteratorForBulkContracts implements pgx.CopyFromSource.

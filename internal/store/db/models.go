@@ -10,14 +10,46 @@ import (
 	"github.com/google/uuid"
 )
 
-type ApiToken struct {
+type Account struct {
+	ID                uuid.UUID
+	Login             string
+	DisplayName       string
+	Mobile            string
+	Email             string
+	State             string
+	PersonID          *uuid.UUID
+	PasswordHash      *string
+	PasswordChangedAt *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+type AccountGrant struct {
 	ID        uuid.UUID
-	TokenHash []byte
+	AccountID uuid.UUID
 	Role      string
 	Scope     string
-	Label     string
+	Duty      string
+	OrgAdmin  bool
 	CreatedAt time.Time
-	RevokedAt *time.Time
+}
+
+type ApiToken struct {
+	ID         uuid.UUID
+	TokenHash  []byte
+	Role       *string
+	Scope      string
+	Label      string
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+	AccountID  *uuid.UUID
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+}
+
+type ApiTokenGrant struct {
+	TokenID uuid.UUID
+	GrantID uuid.UUID
 }
 
 type Application struct {
@@ -39,15 +71,18 @@ type Application struct {
 }
 
 type AuditLog struct {
-	Seq        int64
-	At         time.Time
-	Actor      string
-	Action     string
-	ObjectType string
-	ObjectID   string
-	Detail     []byte
-	PrevHash   []byte
-	Hash       []byte
+	Seq            int64
+	At             time.Time
+	Actor          string
+	Action         string
+	ObjectType     string
+	ObjectID       string
+	Detail         []byte
+	PrevHash       []byte
+	Hash           []byte
+	ActorAccountID *uuid.UUID
+	ActorName      *string
+	ActorVia       *string
 }
 
 type Contract struct {
@@ -268,6 +303,16 @@ type ServiceRecordImport struct {
 	Sha256         []byte
 	Rows           int
 	CreatedAt      time.Time
+}
+
+type SignInLink struct {
+	ID        uuid.UUID
+	AccountID uuid.UUID
+	TokenHash []byte
+	Purpose   string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
 }
 
 type Station struct {

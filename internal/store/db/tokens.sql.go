@@ -7,20 +7,45 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
 
+const insertAccountToken = `-- name: InsertAccountToken :exec
+INSERT INTO api_tokens (id, token_hash, account_id, label, expires_at) VALUES ($1, $2, $3, $4, $5)
+`
+
+type InsertAccountTokenParams struct {
+	ID        uuid.UUID
+	TokenHash []byte
+	AccountID *uuid.UUID
+	Label     string
+	ExpiresAt *time.Time
+}
+
+func (q *Queries) InsertAccountToken(ctx context.Context, arg InsertAccountTokenParams) error {
+	_, err := q.db.Exec(ctx, insertAccountToken,
+		arg.ID,
+		arg.TokenHash,
+		arg.AccountID,
+		arg.Label,
+		arg.ExpiresAt,
+	)
+	return err
+}
+
 const insertToken = `-- name: InsertToken :exec
-INSERT INTO api_tokens (id, token_hash, role, scope, label) VALUES ($1, $2, $3, $4, $5)
+INSERT INTO api_tokens (id, token_hash, role, scope, label, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
 `
 
 type InsertTokenParams struct {
 	ID        uuid.UUID
 	TokenHash []byte
-	Role      string
+	Role      *string
 	Scope     string
 	Label     string
+	ExpiresAt *time.Time
 }
 
 func (q *Queries) InsertToken(ctx context.Context, arg InsertTokenParams) error {
@@ -30,25 +55,65 @@ func (q *Queries) InsertToken(ctx context.Context, arg InsertTokenParams) error 
 		arg.Role,
 		arg.Scope,
 		arg.Label,
+		arg.ExpiresAt,
 	)
 	return err
 }
 
+const insertTokenGrant = `-- name: InsertTokenGrant :exec
+INSERT INTO api_token_grants (token_id, grant_id) VALUES ($1, $2)
+`
+
+type InsertTokenGrantParams struct {
+	TokenID uuid.UUID
+	GrantID uuid.UUID
+}
+
+func (q *Queries) InsertTokenGrant(ctx context.Context, arg InsertTokenGrantParams) error {
+	_, err := q.db.Exec(ctx, insertTokenGrant, arg.TokenID, arg.GrantID)
+	return err
+}
+
 const liveToken = `-- name: LiveToken :one
-SELECT id, role, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL
+SELECT t.id, coalesce(t.role, '')::text AS role, t.scope, t.account_id, coalesce(a.display_name, '')::text AS display_name
+FROM api_tokens t LEFT JOIN accounts a ON a.id = t.account_id
+WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
+  AND (t.account_id IS NULL OR a.state = 'active')
 `
 
 type LiveTokenRow struct {
-	ID    uuid.UUID
-	Role  string
-	Scope string
+	ID          uuid.UUID
+	Role        string
+	Scope       string
+	AccountID   *uuid.UUID
+	DisplayName string
 }
 
+// A token that is neither revoked nor expired; a personal token's account
+// must be active.
 func (q *Queries) LiveToken(ctx context.Context, tokenHash []byte) (LiveTokenRow, error) {
 	row := q.db.QueryRow(ctx, liveToken, tokenHash)
 	var i LiveTokenRow
-	err := row.Scan(&i.ID, &i.Role, &i.Scope)
+	err := row.Scan(
+		&i.ID,
+		&i.Role,
+		&i.Scope,
+		&i.AccountID,
+		&i.DisplayName,
+	)
 	return i, err
+}
+
+const revokeToken = `-- name: RevokeToken :execrows
+UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
+`
+
+func (q *Queries) RevokeToken(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, revokeToken, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const revokeTokensByLabel = `-- name: RevokeTokensByLabel :many
@@ -73,4 +138,90 @@ func (q *Queries) RevokeTokensByLabel(ctx context.Context, label string) ([]uuid
 		return nil, err
 	}
 	return items, nil
+}
+
+const tokenGrants = `-- name: TokenGrants :many
+SELECT g.id, g.role, g.scope, g.duty, g.org_admin
+FROM api_token_grants tg JOIN account_grants g ON g.id = tg.grant_id
+WHERE tg.token_id = $1 ORDER BY g.created_at, g.id
+`
+
+type TokenGrantsRow struct {
+	ID       uuid.UUID
+	Role     string
+	Scope    string
+	Duty     string
+	OrgAdmin bool
+}
+
+// The grants a personal token carries that its account still holds.
+func (q *Queries) TokenGrants(ctx context.Context, tokenID uuid.UUID) ([]TokenGrantsRow, error) {
+	rows, err := q.db.Query(ctx, tokenGrants, tokenID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []TokenGrantsRow{}
+	for rows.Next() {
+		var i TokenGrantsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Role,
+			&i.Scope,
+			&i.Duty,
+			&i.OrgAdmin,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const tokenInfo = `-- name: TokenInfo :one
+SELECT id, coalesce(role, '')::text AS role, scope, account_id, label, created_at, expires_at, last_used_at, revoked_at
+FROM api_tokens WHERE id = $1
+`
+
+type TokenInfoRow struct {
+	ID         uuid.UUID
+	Role       string
+	Scope      string
+	AccountID  *uuid.UUID
+	Label      string
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+func (q *Queries) TokenInfo(ctx context.Context, id uuid.UUID) (TokenInfoRow, error) {
+	row := q.db.QueryRow(ctx, tokenInfo, id)
+	var i TokenInfoRow
+	err := row.Scan(
+		&i.ID,
+		&i.Role,
+		&i.Scope,
+		&i.AccountID,
+		&i.Label,
+		&i.CreatedAt,
+		&i.ExpiresAt,
+		&i.LastUsedAt,
+		&i.RevokedAt,
+	)
+	return i, err
+}
+
+const touchToken = `-- name: TouchToken :exec
+UPDATE api_tokens SET last_used_at = now()
+WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+`
+
+// Records a token's use at most once a minute, so reads do not each write.
+func (q *Queries) TouchToken(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, touchToken, id)
+	return err
 }
