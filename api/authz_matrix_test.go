@@ -258,8 +258,10 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 		// Stations.
 		{route: "POST /v1/stations", path: "/v1/stations",
 			body: map[string]any{"name": "猛追湾街道社工站", "level": "township_station", "region_code": "510108001", "parent_id": f.county.ID},
-			want: authzWant{admin: 409, officeIn: 409, officeOut: 403, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
-			note: "the township has its station already: 409 once the role and the region pass; a region outside the office is 403 naming region_code"},
+			want: authzWant{admin: 422, officeIn: 422, officeOut: 403, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "510108001 is not in the administrative divisions data: 422 naming region_code once the role and the region pass; a region outside the office is 403 naming region_code"},
+		{route: "GET /v1/regions", path: "/v1/regions?parent=5101", want: authzWant{200, 200, 200, 200, 200, 200, 200, 401},
+			note: "the administrative divisions are public reference data"},
 		{route: "GET /v1/stations", path: "/v1/stations", want: authzWant{200, 200, 200, 200, 200, 200, 200, 401},
 			note: "every role lists, cut to its scope"},
 		{route: "GET /v1/stations/{id}", variant: "operating township", path: township,

@@ -118,7 +118,7 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 		dst  *store.Station
 		name string
 		code string
-	}{{&conditional, "双桥子街道社工站", "510108002"}, {&exiting, "府青路街道社工站", "510108003"}, {&idle, "跳蹬河街道社工站", "510108004"}} {
+	}{{&conditional, "双桥子街道社工站", "510108002"}, {&exiting, "府青路街道社工站", "510108006"}, {&idle, "跳蹬河街道社工站", "510108004"}} {
 		s.do("POST", "/v1/stations", admin, map[string]any{"name": st.name, "level": "township_station", "region_code": st.code,
 			"parent_id": countyStation.ID}).must(t, http.StatusCreated).json(t, st.dst)
 	}
@@ -338,6 +338,11 @@ func TestACountyCycleRunsOverHTTPToRenewalConditionsAndExit(t *testing.T) {
 		}
 		if annual == nil {
 			t.Fatalf("no annual scorecard for %s", station.RegionCode)
+		}
+		// The stations were created over HTTP, not by the demo: the 区县
+		// column names their county from the administrative divisions.
+		if row[header["区县"]] != "成华区" {
+			t.Errorf("report 区县 %q for %s, want 成华区", row[header["区县"]], station.RegionCode)
 		}
 		if total, _ := strconv.ParseFloat(row[header["最终得分"]], 64); total != annual.Total {
 			t.Errorf("report total %v for %s, scorecard %v", row[header["最终得分"]], station.RegionCode, annual.Total)

@@ -55,6 +55,9 @@ func openStore(ctx context.Context, cfg *config.Config, create bool, logger *slo
 	if len(res.Applied) > 0 {
 		logger.Info("database migrated", "applied", res.Applied, "version", res.Version)
 	}
+	if !res.Regions.Skipped {
+		logger.Info("regions loaded", "data", res.Regions.Version, "changed", res.Regions.Changed)
+	}
 	return st, nil
 }
 
