@@ -237,7 +237,8 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 		// Outside /v1: no token needed, none looked at.
 		{route: "GET /healthz", path: "/healthz", want: all(200)},
 		{route: "GET /readyz", path: "/readyz", want: all(200)},
-		{route: "GET /metrics", path: "/metrics", want: all(200)},
+		// /metrics asks for the metrics token, which no API token is.
+		{route: "GET /metrics", path: "/metrics", want: all(401)},
 
 		// Organisations: a register every office and admin keeps; an
 		// organisation sees only itself; supervisors none.

@@ -49,7 +49,7 @@ func TestMethodNotAllowedAnswers405WithAllow(t *testing.T) {
 		{"DELETE", "/v1/stations", "GET, HEAD, POST"},
 		{"PUT", "/v1/stations/" + id, "GET, HEAD"},
 		{"GET", "/v1/tasks/" + id + "/claim", "POST"},
-		{"HEAD", "/v1/cycles/preview", "POST"},
+		{"HEAD", "/v1/tasks/" + id + "/claim", "POST"},
 		{"POST", "/healthz", "GET, HEAD"},
 		{"PATCH", "/v1/organisations/" + id + "/status", "GET, HEAD"},
 	} {

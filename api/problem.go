@@ -104,8 +104,12 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 // path parameters is an ID; otherwise "": a problem does not echo a path
 // that may carry anything a client typed.
 func instance(r *http.Request) string {
-	if mux.CurrentRoute(r) == nil {
+	route := mux.CurrentRoute(r)
+	if route == nil {
 		return ""
+	}
+	if _, err := route.GetMethods(); err != nil {
+		return "" // the /v1 prefix, standing for a path it does not serve
 	}
 	for _, v := range mux.Vars(r) {
 		if uuid.Validate(v) != nil {
