@@ -60,7 +60,7 @@ func TestCriticalFindingsFailTheStationAndOtherFindingsOpenItemsAConditionalRene
 		dst  *store.Station
 		name string
 		code string
-	}{{&confirmed, "双桥子街道社工站", "510108002"}, {&records, "府青路街道社工站", "510108003"}} {
+	}{{&confirmed, "双桥子街道社工站", "510108004"}, {&records, "府青路街道社工站", "510108006"}} {
 		s.do("POST", "/v1/stations", admin, map[string]any{"name": st.name, "level": "township_station", "region_code": st.code,
 			"parent_id": countyStation.ID}).must(t, http.StatusCreated).json(t, st.dst)
 	}

@@ -87,7 +87,7 @@ func TestAProjectionThatFailsForGoodIsHeldShownCountedAndRetried(t *testing.T) {
 	if other := s.openFailures(s.token(auth.RoleOffice, "510104")); len(other) != 0 {
 		t.Fatalf("another county sees %+v", other)
 	}
-	metrics := s.do("GET", "/metrics", "", nil).must(t, http.StatusOK).Body
+	metrics := s.do("GET", "/metrics", stackMetricsToken, nil).must(t, http.StatusOK).Body
 	for _, want := range []string{"stationflow_projection_failures_open 1\n",
 		`stationflow_projection_failures_open_by_class{activity="ProjectTask",error_class="DataError"} 1`} {
 		if !bytes.Contains(metrics, []byte(want)) {
@@ -116,7 +116,7 @@ func TestAProjectionThatFailsForGoodIsHeldShownCountedAndRetried(t *testing.T) {
 	if open := s.openFailures(county); len(open) != 0 {
 		t.Fatalf("still open after the retry landed: %+v", open)
 	}
-	metrics = s.do("GET", "/metrics", "", nil).must(t, http.StatusOK).Body
+	metrics = s.do("GET", "/metrics", stackMetricsToken, nil).must(t, http.StatusOK).Body
 	if !bytes.Contains(metrics, []byte("stationflow_projection_failures_open 0\n")) {
 		t.Error("/metrics still counts the retried failure")
 	}
