@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stationflow/stationflow/internal/auth"
+	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/demo"
 	"github.com/stationflow/stationflow/worker"
 )
@@ -54,7 +55,7 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := st.RevokeTokensByLabel(ctx, "demo-seed", "demo"); err != nil {
 		return err
 	}
-	county := province.Stations[1].RegionCode
+	county := firstCounty(province)
 	orgID := province.Organisations[0].ID.String()
 	supervisorID := province.People[0].ID.String()
 	tokens := []struct {
@@ -79,4 +80,15 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\ntry: curl -H 'Authorization: Bearer <token>' 'http://%s/v1/stations?region=%s&limit=5'\n", cfg.HTTPAddr, county)
 	return nil
+}
+
+// firstCounty is the region of the province's first county station: the
+// county office whose token the demo hands over.
+func firstCounty(p *demo.Province) string {
+	for _, s := range p.Stations {
+		if s.Level == codes.CountyStation {
+			return s.RegionCode
+		}
+	}
+	return ""
 }

@@ -160,41 +160,6 @@ func (q *Queries) BulkPeople(ctx context.Context, arg []BulkPeopleParams) (int64
 	return q.db.CopyFrom(ctx, []string{"people"}, []string{"id", "name", "role", "region_code"}, &iteratorForBulkPeople{rows: arg})
 }
 
-// iteratorForBulkRegions implements pgx.CopyFromSource.
-type iteratorForBulkRegions struct {
-	rows                 []BulkRegionsParams
-	skippedFirstNextCall bool
-}
-
-func (r *iteratorForBulkRegions) Next() bool {
-	if len(r.rows) == 0 {
-		return false
-	}
-	if !r.skippedFirstNextCall {
-		r.skippedFirstNextCall = true
-		return true
-	}
-	r.rows = r.rows[1:]
-	return len(r.rows) > 0
-}
-
-func (r iteratorForBulkRegions) Values() ([]interface{}, error) {
-	return []interface{}{
-		r.rows[0].Code,
-		r.rows[0].Level,
-		r.rows[0].ParentCode,
-		r.rows[0].Name,
-	}, nil
-}
-
-func (r iteratorForBulkRegions) Err() error {
-	return nil
-}
-
-func (q *Queries) BulkRegions(ctx context.Context, arg []BulkRegionsParams) (int64, error) {
-	return q.db.CopyFrom(ctx, []string{"regions"}, []string{"code", "level", "parent_code", "name"}, &iteratorForBulkRegions{rows: arg})
-}
-
 // iteratorForBulkStations implements pgx.CopyFromSource.
 type iteratorForBulkStations struct {
 	rows                 []BulkStationsParams

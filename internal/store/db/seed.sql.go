@@ -36,13 +36,6 @@ type BulkPeopleParams struct {
 	RegionCode string
 }
 
-type BulkRegionsParams struct {
-	Code       string
-	Level      string
-	ParentCode *string
-	Name       string
-}
-
 type BulkStationsParams struct {
 	ID              uuid.UUID
 	Name            string

@@ -36,9 +36,6 @@ INSERT INTO supervisor_assignments (person_id, station_id)
 SELECT a.person_id, a.station_id FROM (SELECT unnest(@person_ids::uuid[]) AS person_id, unnest(@station_ids::uuid[]) AS station_id) AS a
 ON CONFLICT DO NOTHING RETURNING station_id;
 
--- name: BulkRegions :copyfrom
-INSERT INTO regions (code, level, parent_code, name) VALUES ($1, $2, $3, $4);
-
 -- name: BulkOrganisations :copyfrom
 INSERT INTO organisations (id, name, credit_code) VALUES ($1, $2, $3);
 
