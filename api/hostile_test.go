@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -72,8 +73,9 @@ type hostileCall struct {
 // gets past authorization on it, so that the hostile part is what is
 // judged.
 type hostileTarget struct {
-	entry authzEntry
-	token string
+	entry  authzEntry
+	token  string
+	status int // what the fixture's own call gets
 }
 
 // hostileTargets picks a target for each route: a caller whose answer
@@ -89,7 +91,7 @@ func hostileTargets(f *authzFixture, matrix []authzEntry) map[string]hostileTarg
 			}
 			for _, role := range append([]authzRole{roleAdmin}, authzRoles...) {
 				if _, moved := e.paths[role]; !moved && slices.Contains(passed, e.want.of(role)) {
-					out[e.route] = hostileTarget{entry: e, token: f.tokens[role]}
+					out[e.route] = hostileTarget{entry: e, token: f.tokens[role], status: e.want.of(role)}
 					break
 				}
 			}
@@ -129,10 +131,15 @@ func TestEveryRouteRefusesEveryHostileInputNamingItsField(t *testing.T) {
 		calls = append(calls, queryCalls(method, target.entry, params)...)
 		calls = append(calls, pathCalls(method, tpl, target.entry, params)...)
 		calls = append(calls, bodyCalls(t, method, target.entry, op)...)
+		calls = append(calls, moneyCalls(t, method, target.entry.path, jsonObject(t, target.entry.body), requestSchema(op))...)
+		if target.status == http.StatusCreated {
+			calls = append(calls, formulaCalls(t, method, target.entry, requestSchema(op))...)
+		}
 		if len(calls) == 0 {
 			continue // nothing the caller chooses but the method, checked below
 		}
 		t.Run(k, func(t *testing.T) {
+			t.Logf("%d cases, as the caller the fixture gives %d", len(calls), target.status)
 			sub := s.forSubtest(t)
 			for _, c := range calls {
 				sub.hostile(target.token, c)
@@ -324,11 +331,13 @@ func bodyCalls(t *testing.T, method string, e authzEntry, op *openapi3.Operation
 				contentType: "application/json", body: withHostile(t, base, field, h), allowed: []int{400, 422}, field: field})
 		}
 	}
+	raw, _ := json.Marshal(base)
+	out = append(out, hostileCall{what: "charset latin1", method: method, path: e.path, contentType: "application/json; charset=latin1",
+		body: raw, allowed: []int{415}, field: "Content-Type"})
 	key := firstKey(base, mt.Schema)
 	if key == "" {
 		return out
 	}
-	raw, _ := json.Marshal(base)
 	value, _ := json.Marshal(base[key])
 	rest := string(raw[1:]) // the body's own keys, and its closing brace
 	if len(base) > 0 {
@@ -343,9 +352,55 @@ func bodyCalls(t *testing.T, method string, e authzEntry, op *openapi3.Operation
 		hostileCall{what: "key " + upper, method: method, path: e.path, contentType: "application/json",
 			body: []byte(`{"` + upper + `":` + string(value) + rest), allowed: []int{400}, field: upper},
 		hostileCall{what: "key " + key + " twice", method: method, path: e.path, contentType: "application/json",
-			body: []byte(twice), allowed: []int{400}, field: key},
-		hostileCall{what: "charset latin1", method: method, path: e.path, contentType: "application/json; charset=latin1",
-			body: raw, allowed: []int{415}, field: "Content-Type"})
+			body: []byte(twice), allowed: []int{400}, field: key})
+	return out
+}
+
+// requestSchema is the schema of the operation's JSON body; nil for none.
+func requestSchema(op *openapi3.Operation) *openapi3.SchemaRef {
+	if op.RequestBody == nil || op.RequestBody.Value == nil || op.RequestBody.Value.Content.Get("application/json") == nil {
+		return nil
+	}
+	return op.RequestBody.Value.Content.Get("application/json").Schema
+}
+
+// finerThanAFen are amounts in yuan that no integer number of fen holds.
+var finerThanAFen = []string{"0.005", "12.345", "1e-9", "180000.0001"}
+
+// moneyCalls put amounts finer than a fen in each field in yuan of the
+// body: 422 naming it.
+func moneyCalls(t *testing.T, method, target string, base map[string]any, schema *openapi3.SchemaRef) []hostileCall {
+	var out []hostileCall
+	for _, field := range fieldsOf(schema, "", func(s *openapi3.Schema) bool { return s.Type.Is("number") }) {
+		if !strings.HasSuffix(field, "_yuan") {
+			continue
+		}
+		for _, v := range finerThanAFen {
+			out = append(out, hostileCall{what: fmt.Sprintf("money %s=%s", field, v), method: method, path: target,
+				contentType: "application/json", body: withLiteral(t, base, field, v), allowed: []int{422}, field: field})
+		}
+	}
+	return out
+}
+
+// formulaLeading are names a spreadsheet would read as formulas; they are
+// text like any other, accepted where a name is (the CSV exports
+// neutralise them).
+var formulaLeading = []string{"=HYPERLINK(\"http://x\")", "+86社工站", "-社工站", "@SUM(A1)", "\t=1+2社工站", "\r=1+2社工站"}
+
+// formulaCalls put formula-leading text in each name of a body whose
+// fixture call is accepted: still accepted.
+func formulaCalls(t *testing.T, method string, e authzEntry, schema *openapi3.SchemaRef) []hostileCall {
+	var out []hostileCall
+	for _, field := range stringFields(schema, "") {
+		if !strings.HasSuffix(field, "name") {
+			continue
+		}
+		for _, v := range formulaLeading {
+			out = append(out, hostileCall{what: fmt.Sprintf("formula %s=%q", field, v), method: method, path: e.path,
+				contentType: "application/json", body: withHostile(t, jsonObject(t, e.body), field, v), allowed: []int{http.StatusCreated}})
+		}
+	}
 	return out
 }
 
@@ -374,21 +429,27 @@ func firstKey(base map[string]any, ref *openapi3.SchemaRef) string {
 // stringFields lists the JSON paths of every string field a schema
 // describes (a list's first element standing for all), binary ones aside.
 func stringFields(ref *openapi3.SchemaRef, at string) []string {
+	return fieldsOf(ref, at, func(s *openapi3.Schema) bool { return s.Type.Is("string") && s.Format != "binary" })
+}
+
+// fieldsOf lists the JSON paths of every field of a schema that leaf
+// picks.
+func fieldsOf(ref *openapi3.SchemaRef, at string, leaf func(*openapi3.Schema) bool) []string {
 	if ref == nil || ref.Value == nil {
 		return nil
 	}
 	s := ref.Value
 	var out []string
 	for _, sub := range s.AllOf {
-		out = append(out, stringFields(sub, at)...)
+		out = append(out, fieldsOf(sub, at, leaf)...)
 	}
 	switch {
-	case s.Type.Is("string") && s.Format != "binary":
+	case leaf(s):
 		if at != "" {
 			out = append(out, at)
 		}
 	case s.Type.Is("array"):
-		out = append(out, stringFields(s.Items, at+"[0]")...)
+		out = append(out, fieldsOf(s.Items, at+"[0]", leaf)...)
 	}
 	for _, name := range slices.Sorted(func(yield func(string) bool) {
 		for n := range s.Properties {
@@ -401,7 +462,7 @@ func stringFields(ref *openapi3.SchemaRef, at string) []string {
 		if at == "" {
 			sep = ""
 		}
-		out = append(out, stringFields(s.Properties[name], at+sep+name)...)
+		out = append(out, fieldsOf(s.Properties[name], at+sep+name, leaf)...)
 	}
 	return slices.Compact(out)
 }
@@ -428,6 +489,12 @@ var pathStep = regexp.MustCompile(`([^.\[]+)|\[(\d+)\]`)
 // withHostile is base with h at the JSON path field, written byte for
 // byte; the objects and lists on the way are made where base has none.
 func withHostile(t *testing.T, base map[string]any, field, h string) []byte {
+	t.Helper()
+	return withLiteral(t, base, field, jsonString(h))
+}
+
+// withLiteral is base with the JSON literal at the JSON path field.
+func withLiteral(t *testing.T, base map[string]any, field, literal string) []byte {
 	t.Helper()
 	var copied map[string]any
 	raw, _ := json.Marshal(base)
@@ -467,7 +534,7 @@ func withHostile(t *testing.T, base map[string]any, field, h string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return bytes.Replace(out, []byte(`"`+hostileMarker+`"`), []byte(jsonString(h)), 1)
+	return bytes.Replace(out, []byte(`"`+hostileMarker+`"`), []byte(literal), 1)
 }
 
 // wrongMethods sends each path of the document a method it does not
@@ -527,6 +594,14 @@ func taskForms(t *testing.T, s *stack, doc *openapi3.T, f *authzFixture) int {
 					sub.hostile(token, hostileCall{what: fmt.Sprintf("%s %s=%q", form.Ref, field, h), method: "POST",
 						path: taskPath + "/complete", contentType: "application/json", body: withHostile(t, map[string]any{}, field, h),
 						allowed: []int{422}, field: field})
+				}
+			}
+		}
+		for _, form := range forms {
+			if strings.HasSuffix(form.Ref, "/SelfAssessmentForm") {
+				for _, c := range moneyCalls(t, "POST", taskPath+"/complete", map[string]any{}, form) {
+					n++
+					sub.hostile(token, c)
 				}
 			}
 		}
