@@ -24,11 +24,29 @@ import (
 
 // The end-to-end refusal test: every operation of openapi.yaml, called on
 // the authorization matrix's fixture, gets hostile variants generated from
-// what the document declares for it (its query and path parameters, the
-// string fields of its request body) and from the hostile value lists of
-// text_test.go. Every answer must be no 500, every validation refusal a
-// problem naming the field, and every request answered within the API's
-// wait deadline. An operation without a fixture path fails the test.
+// what the document declares for it and from the hostile value lists of
+// text_test.go:
+//   - each query parameter: control bytes and bytes that are no UTF-8,
+//     NaN/Inf, numbers, years and quarters out of range, junk enumerations
+//     and forged cursors (those its schema refuses), and the parameter
+//     twice: 400 naming it;
+//   - each path parameter: no ID, NUL, no UTF-8: 404, or 400 naming it;
+//   - each string field of a JSON or multipart body: text PostgreSQL
+//     cannot store (names also: bidirectional controls, nothing visible):
+//     400 or 422 naming its JSON path; each enumerated field a value that
+//     is no member; each field in yuan an amount finer than a fen (422);
+//     a key in the wrong case or twice (400); charset=latin1 (415);
+//   - each name of a body the fixture's call creates: formula-leading
+//     text, accepted as text (201);
+//   - each path a method it does not take: 405 with Allow;
+//   - every task kind's form, each string field hostile, through
+//     /complete: 422 naming the field; the task then takes a good form and
+//     its projection lands (it reads completed).
+//
+// Every answer must be no 500, match openapi.yaml, be a problem naming
+// the field for a 400, 415 or 422, and come within the API's wait
+// deadline. An operation with parameters or a body but no fixture path
+// fails the test.
 
 // hostileWait is the stack's wait deadline on a workflow; hostileMargin is
 // what a request may take beyond it.
@@ -331,6 +349,7 @@ func bodyCalls(t *testing.T, method string, e authzEntry, op *openapi3.Operation
 				contentType: "application/json", body: withHostile(t, base, field, h), allowed: []int{400, 422}, field: field})
 		}
 	}
+	out = append(out, enumCalls(t, method, e.path, base, mt.Schema)...)
 	raw, _ := json.Marshal(base)
 	out = append(out, hostileCall{what: "charset latin1", method: method, path: e.path, contentType: "application/json; charset=latin1",
 		body: raw, allowed: []int{415}, field: "Content-Type"})
@@ -399,6 +418,21 @@ func formulaCalls(t *testing.T, method string, e authzEntry, schema *openapi3.Sc
 		for _, v := range formulaLeading {
 			out = append(out, hostileCall{what: fmt.Sprintf("formula %s=%q", field, v), method: method, path: e.path,
 				contentType: "application/json", body: withHostile(t, jsonObject(t, e.body), field, v), allowed: []int{http.StatusCreated}})
+		}
+	}
+	return out
+}
+
+// enumCalls put values that are no member in each enumerated field of
+// the body: 400 or 422 naming it.
+func enumCalls(t *testing.T, method, target string, base map[string]any, schema *openapi3.SchemaRef) []hostileCall {
+	var out []hostileCall
+	for _, field := range fieldsOf(schema, "", func(s *openapi3.Schema) bool { return s.Type.Is("string") && len(s.Enum) > 0 }) {
+		// An empty value of an optional enumeration is read as none
+		// given (the default), so only values that are no member go here.
+		for _, v := range []string{"junk-值", "ADMIN", "Social_Worker"} {
+			out = append(out, hostileCall{what: fmt.Sprintf("enum %s=%q", field, v), method: method, path: target,
+				contentType: "application/json", body: withHostile(t, base, field, v), allowed: []int{400, 422}, field: field})
 		}
 	}
 	return out
