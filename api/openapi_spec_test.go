@@ -246,7 +246,8 @@ func schemaDefines(s *openapi3.Schema, name string) bool {
 // 4xx answers the server gives it by its shape. A body is read strictly
 // (400), as JSON in UTF-8 (415), checked against the rules (422) and
 // bounded (413); a query parameter may be malformed (400); a path
-// parameter may name nothing the caller may see (404); under /v1 a token
+// parameter may name nothing the caller may see (404) or be no text at
+// all (400); under /v1 a token
 // is needed (401) and held to a rate (429). Any path answers a method it
 // does not take with 405 and Allow, through components.responses.
 func TestOpenAPIOperationsListTheirClientErrors(t *testing.T) {
@@ -272,6 +273,7 @@ func TestOpenAPIOperationsListTheirClientErrors(t *testing.T) {
 				want[http.StatusBadRequest] = "it takes the query parameter " + p.Value.Name
 			case openapi3.ParameterInPath:
 				want[http.StatusNotFound] = "it takes the path parameter " + p.Value.Name
+				want[http.StatusBadRequest] = "a path parameter holding control bytes or no UTF-8 is malformed: " + p.Value.Name
 			}
 		}
 		for status, why := range want {

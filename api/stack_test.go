@@ -89,6 +89,7 @@ type stackOptions struct {
 	quarterWorkdays int // a supervision quarter's length in working days
 	rateLimit       float64
 	now             func() time.Time // the rate limiters' clock; nil: time.Now
+	waitTimeout     time.Duration    // each wait on a workflow; zero: the default
 }
 
 // stackMetricsToken is the token /metrics asks for on a stack's API.
@@ -128,7 +129,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	// The API's errors go to the test's log, so a 500 says what failed.
 	apiLogger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: apiLogger, RateLimit: o.rateLimit, Rubrics: rubrics, Workday: o.workday,
-		MetricsToken: stackMetricsToken, now: o.now}
+		MetricsToken: stackMetricsToken, now: o.now, WaitTimeout: o.waitTimeout}
 	hs := httptest.NewServer(api.Router())
 	t.Cleanup(hs.Close)
 	return &stack{t: t, store: st, temporal: c, taskQueue: taskQueue, http: hs, worker: w}

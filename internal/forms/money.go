@@ -8,13 +8,14 @@ import "math"
 const FenMessage = "must be in whole fen: at most two decimal places"
 
 // WholeFen reports whether an amount in yuan is a whole number of fen
-// (分). A float64 holds up to 10^12 fen to within 10^-3 of one, so a value
-// that far from a whole fen is a typed fraction (0.001 yuan is 0.1 fen),
-// and a closer one is the binary rounding of a decimal such as 0.29.
+// (分): whether it is the float64 nearest a decimal of at most two places,
+// which is what a JSON or CSV amount of whole fen parses to (0.29 parses
+// to 0.28999…, and 29/100 is that same float). Every typed fraction of a
+// fen, however small (1e-9 yuan, which a tolerance would take for the
+// rounding of 0 and store as 0), is refused. Exact for up to 2^53 fen.
 func WholeFen(yuan float64) bool {
 	if math.IsNaN(yuan) || math.IsInf(yuan, 0) {
 		return false
 	}
-	fen := yuan * 100
-	return math.Abs(fen-math.Round(fen)) < 1e-3
+	return math.Round(yuan*100)/100 == yuan
 }

@@ -1,7 +1,9 @@
 package forms
 
 import (
+	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,14 +12,24 @@ import (
 )
 
 func TestAmountsInYuanAreWholeFen(t *testing.T) {
-	for _, yuan := range []float64{0, 0.01, 0.29, 1.1, 350000, 350000.29, 99999999.99, 1e10} {
+	for _, yuan := range []float64{0, 0.01, 0.07, 0.29, 0.57, 1.1, 1.15, 350000, 350000.29, 99999999.99, 1e10, 123456789012.34} {
 		if !WholeFen(yuan) {
 			t.Errorf("%v yuan is a whole number of fen but was refused", yuan)
 		}
 	}
-	for _, yuan := range []float64{0.001, 0.005, 1.234, 350000.291, math.NaN(), math.Inf(1)} {
+	for _, yuan := range []float64{0.001, 0.005, 1.234, 350000.291, 1e-9, 1e-7, 180000.0001, 350000.29000001, math.NaN(), math.Inf(1)} {
 		if WholeFen(yuan) {
 			t.Errorf("%v yuan is not a whole number of fen but passed", yuan)
+		}
+	}
+	// Every amount of whole fen, written with two decimals as a client
+	// would and parsed as JSON parses it, passes.
+	for _, start := range []int64{0, 35000000, 9999990000, 1 << 50} {
+		for fen := start; fen < start+100000; fen++ {
+			written := strconv.FormatInt(fen/100, 10) + "." + fmt.Sprintf("%02d", fen%100)
+			if yuan, _ := strconv.ParseFloat(written, 64); !WholeFen(yuan) {
+				t.Fatalf("%s yuan is a whole number of fen but was refused", written)
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ package forms
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -193,8 +194,16 @@ func DecodeStrictBytes(raw []byte, dst any) *DecodeError {
 		// An ID that does not parse fails in uuid's own decoding, which
 		// names no field: find the field in what was read.
 		if de.Field == "body" && strings.Contains(err.Error(), "UUID") {
-			if field := badIDField(raw, reflect.TypeOf(dst)); field != "" {
+			if field := badLeafField(raw, reflect.TypeOf(dst), uuidType); field != "" {
 				de.FieldError = FieldError{Field: field, Message: "must be an ID such as 0b6a6ff0-3c1e-4a7e-9a64-2f1f3b0c9d21"}
+			}
+		}
+		// So does content that is no base64, in encoding/json's own
+		// decoding of bytes.
+		var corrupt base64.CorruptInputError
+		if de.Field == "body" && errors.As(err, &corrupt) {
+			if field := badLeafField(raw, reflect.TypeOf(dst), bytesType); field != "" {
+				de.FieldError = FieldError{Field: field, Message: "must be base64 (RFC 4648, with padding)"}
 			}
 		}
 		return de
@@ -237,27 +246,41 @@ func decodeError(err error) *DecodeError {
 	return &DecodeError{FieldError: FieldError{Field: "body", Message: err.Error()}}
 }
 
-// badIDField is the JSON path of the first string in doc that stands where
-// t has an ID (uuid.UUID) and is not one; "" when there is none.
-func badIDField(doc []byte, t reflect.Type) string {
+// badLeafField is the JSON path of the first string in doc that stands
+// where t has a leaf of type leaf (an ID, uuid.UUID, or bytes, []byte,
+// which JSON carries as base64) and does not decode as one; "" when there
+// is none.
+func badLeafField(doc []byte, t, leaf reflect.Type) string {
 	var v any
 	if json.Unmarshal(doc, &v) != nil {
 		return ""
 	}
-	return findBadID(v, t, "")
+	return findBadLeaf(v, t, leaf, "")
 }
 
-var uuidType = reflect.TypeFor[uuid.UUID]()
+var (
+	uuidType  = reflect.TypeFor[uuid.UUID]()
+	bytesType = reflect.TypeFor[[]byte]()
+)
 
-func findBadID(v any, t reflect.Type, at string) string {
+// leafDecodes says whether s decodes as a value of the leaf type.
+func leafDecodes(leaf reflect.Type, s string) bool {
+	var err error
+	if leaf == bytesType {
+		_, err = base64.StdEncoding.DecodeString(s)
+	} else {
+		_, err = uuid.Parse(s)
+	}
+	return err == nil
+}
+
+func findBadLeaf(v any, t, leaf reflect.Type, at string) string {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == uuidType {
-		if s, ok := v.(string); ok {
-			if _, err := uuid.Parse(s); err != nil {
-				return at
-			}
+	if t == leaf {
+		if s, ok := v.(string); ok && !leafDecodes(leaf, s) {
+			return at
 		}
 		return ""
 	}
@@ -272,7 +295,7 @@ func findBadID(v any, t reflect.Type, at string) string {
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 			switch {
 			case f.Anonymous && name == "":
-				if p := findBadID(v, f.Type, at); p != "" {
+				if p := findBadLeaf(v, f.Type, leaf, at); p != "" {
 					return p
 				}
 				continue
@@ -289,7 +312,7 @@ func findBadID(v any, t reflect.Type, at string) string {
 			if at != "" {
 				path = at + "." + name
 			}
-			if p := findBadID(val, f.Type, path); p != "" {
+			if p := findBadLeaf(val, f.Type, leaf, path); p != "" {
 				return p
 			}
 		}
@@ -299,7 +322,7 @@ func findBadID(v any, t reflect.Type, at string) string {
 			return ""
 		}
 		for i, item := range items {
-			if p := findBadID(item, t.Elem(), fmt.Sprintf("%s[%d]", at, i)); p != "" {
+			if p := findBadLeaf(item, t.Elem(), leaf, fmt.Sprintf("%s[%d]", at, i)); p != "" {
 				return p
 			}
 		}

@@ -40,3 +40,23 @@ func TestAnIDThatDoesNotParseIsNamedByItsField(t *testing.T) {
 		}
 	}
 }
+
+// Content that is no base64 fails in encoding/json's own decoding of
+// bytes, which names no field: the refusal still names it.
+func TestBytesThatAreNoBase64AreNamedByTheirField(t *testing.T) {
+	var dst struct {
+		ID        *uuid.UUID `json:"id"`
+		Documents []struct {
+			Content []byte `json:"content_base64"`
+		} `json:"documents"`
+	}
+	for body, field := range map[string]string{
+		`{"documents": [{"content_base64": "aGk="}, {"content_base64": "\u0000"}]}`: "documents[1].content_base64",
+		`{"documents": [{"content_base64": "not base64!"}]}`:                        "documents[0].content_base64",
+	} {
+		err := DecodeStrictBytes([]byte(body), &dst)
+		if err == nil || err.Field != field {
+			t.Errorf("%s: %v, want an error naming %s", body, err, field)
+		}
+	}
+}
