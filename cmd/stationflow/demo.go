@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -13,16 +14,19 @@ import (
 	"github.com/stationflow/stationflow/worker"
 )
 
-// runDemo loads the demo province into a running stack (same DATABASE_URL
-// and TEMPORAL_ADDRESS), starts every station's lifecycle workflow and
-// prints tokens to try. Running it again duplicates nothing; it replaces the
+// runDemo loads the demo province (or its first --counties counties) into a
+// running stack (same DATABASE_URL and TEMPORAL_ADDRESS), starts every
+// station's lifecycle workflow and prints tokens to try. Running it again duplicates nothing; it replaces the
 // demo tokens it printed before.
 func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "seed" {
 		return errors.New("usage: stationflow demo seed")
 	}
+	var counties *int
 	p, err := start(ctx, "demo seed", "load the 4,451-station demo province into a running stack", args[1:],
-		needs{createDB: true, temporal: true}, nil)
+		needs{createDB: true, temporal: true}, func(fs *flag.FlagSet) {
+			counties = fs.Int("counties", demo.Counties, "load only the province's first N counties (1 to 96) with their townships and rooms, and the 5 city centres; the rest can be loaded later")
+		})
 	if err != nil {
 		return err
 	}
@@ -30,7 +34,7 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg, st, c, logger := p.cfg, p.store, p.client, p.logger
 
 	start := time.Now()
-	province, err := demo.Build()
+	province, err := demo.BuildCounties(*counties)
 	if err != nil {
 		return err
 	}

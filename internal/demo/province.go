@@ -102,6 +102,25 @@ func fakeName(i int) string {
 
 // Build generates the province. It is pure and always returns the same data.
 func Build() (*Province, error) {
+	p, err := BuildCounties(Counties)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Stations) != Stations {
+		return nil, fmt.Errorf("demo province has %d stations, want %d", len(p.Stations), Stations)
+	}
+	return p, nil
+}
+
+// BuildCounties generates the province's first n counties (1 to Counties)
+// with their townships and community rooms, and the 5 city centres: a
+// smaller province for a small machine. It is a prefix of Build's province,
+// with the same IDs, so loading the whole province afterwards adds only the
+// rest.
+func BuildCounties(n int) (*Province, error) {
+	if n < 1 || n > Counties {
+		return nil, fmt.Errorf("--counties must be from 1 to %d, got %d", Counties, n)
+	}
 	sichuan, err := sichuanRegions()
 	if err != nil {
 		return nil, err
@@ -120,13 +139,10 @@ func Build() (*Province, error) {
 	}
 	counties := sichuan.counties()[:Counties]
 	b.quota = sichuan.townshipQuota(counties)
-	for ci, county := range counties {
+	for ci, county := range counties[:n] {
 		if err := b.county(ci, county); err != nil {
 			return nil, err
 		}
-	}
-	if len(p.Stations) != Stations {
-		return nil, fmt.Errorf("demo province has %d stations, want %d", len(p.Stations), Stations)
 	}
 	return p, nil
 }

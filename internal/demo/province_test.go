@@ -118,3 +118,33 @@ func TestTheDemoProvinceUsesSichuansRealNamesAndACountyWithoutACityCentre(t *tes
 		t.Error("every demo county has a city centre; Sichuan's counties beyond the 5 centres' cities have none")
 	}
 }
+
+func TestASmallerProvinceIsAPrefixOfTheWholeOne(t *testing.T) {
+	whole, err := Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := BuildCounties(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counties := 0
+	for i, s := range part.Stations {
+		w := whole.Stations[i]
+		if s.ID != w.ID || s.Name != w.Name || s.RegionCode != w.RegionCode || (s.ParentID == nil) != (w.ParentID == nil) ||
+			(s.ParentID != nil && *s.ParentID != *w.ParentID) {
+			t.Fatalf("station %d differs: %+v, whole province has %+v", i, s, whole.Stations[i])
+		}
+		if s.Level == codes.CountyStation {
+			counties++
+		}
+	}
+	if counties != 3 || len(part.Stations) >= len(whole.Stations) {
+		t.Fatalf("%d counties and %d stations in the smaller province", counties, len(part.Stations))
+	}
+	for _, n := range []int{0, Counties + 1} {
+		if _, err := BuildCounties(n); err == nil {
+			t.Fatalf("BuildCounties(%d) was accepted", n)
+		}
+	}
+}
