@@ -76,6 +76,7 @@ func taskRow(p flow.TaskProjection) store.Task {
 		SubjectID: optional(p.SubjectID), AssigneeKind: p.AssigneeKind, AssigneeID: p.AssigneeID, EscalatedTo: p.EscalatedTo,
 		EscalationLevel: p.EscalationLevel, State: p.State, ClaimedBy: p.ClaimedBy, Priority: p.Priority, DueAt: p.DueAt,
 		Paused: p.Paused, Result: p.Result, Version: p.Version, Period: p.Period, Rubric: p.Rubric,
+		Outcome: p.Outcome, Choices: p.Choices,
 	}
 }
 

@@ -110,6 +110,9 @@ func TestCriticalFindingsFailTheStationAndOtherFindingsOpenItemsAConditionalRene
 	// The split on the critical indicator goes to the county, which
 	// confirms it at a total of 85.
 	arbitration := s.cycleTask(county, flow.KindArbitration, confirmed)
+	if !slices.Equal(arbitration.Choices, []string{childAtRisk}) {
+		t.Fatalf("the arbitration shows %q to confirm, want the split indicator %s", arbitration.Choices, childAtRisk)
+	}
 	p := s.do("POST", "/v1/tasks/"+arbitration.ID.String()+"/complete", county, map[string]any{"total": 85,
 		"reason": "乡镇台账中无该儿童的报告记录", "confirmed_failures": []string{"governance.funds"}}).must(t, 422).problem(t)
 	if !fieldNamed(p, "confirmed_failures[0]") {
@@ -149,6 +152,9 @@ func TestCriticalFindingsFailTheStationAndOtherFindingsOpenItemsAConditionalRene
 			decision = map[string]any{"decision": "conditional_renew", "conditions_due_workdays": 120}
 		}
 		task := s.cycleTask(county, flow.KindRenewalDecision, st)
+		if want := map[bool]string{true: "conditional_renew", false: "exit"}[st.ID == records.ID]; task.Outcome != want {
+			t.Fatalf("renewal decision at %s shows the proposal %q, want %q", st.RegionCode, task.Outcome, want)
+		}
 		s.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", county, decision).must(t, 200)
 	}
 	var items store.List[store.Rectification]

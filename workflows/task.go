@@ -428,12 +428,13 @@ func (t *taskRun) project(ctx workflow.Context, event, actor, reason string) err
 func (t *taskRun) projectWithResult(ctx workflow.Context, event, actor, reason string, result json.RawMessage) error {
 	t.view.Version++
 	var frozen json.RawMessage
-	if event == "created" { // the rubric never changes: write it once
-		frozen = t.view.Rubric
+	var outcome string
+	var choices []string
+	if event == "created" { // the rubric, outcome and choices never change: write them once
+		frozen, outcome, choices = t.view.Rubric, t.view.Outcome, t.view.Choices
 	}
 	return runProjection(ctx, flow.ProjectTaskActivity, flow.TaskProjection{
-
-		Period: t.view.Period, Rubric: frozen,
+		Period: t.view.Period, Rubric: frozen, Outcome: outcome, Choices: choices,
 		TaskID: t.view.TaskID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Kind: t.view.Kind,
 		StationID: t.view.StationID, RegionCode: t.view.StationRegion, SubjectID: t.view.SubjectID,
 		AssigneeKind: t.view.Assignee.Kind, AssigneeID: t.view.Assignee.ID,

@@ -197,10 +197,15 @@ type TaskProjection struct {
 	Result          json.RawMessage `json:"result,omitempty"`
 	Period          string          `json:"period,omitempty"`
 	Rubric          json.RawMessage `json:"rubric,omitempty"` // sent once, when the task is created
-	Version         int64           `json:"version"`
-	Event           string          `json:"event"`
-	Actor           string          `json:"actor"`
-	Reason          string          `json:"reason,omitempty"`
+	// Outcome and Choices, like the rubric, are sent once, when the task
+	// is created: what a decision task decides about and the indicators
+	// an arbitration may confirm as failed.
+	Outcome string   `json:"outcome,omitempty"`
+	Choices []string `json:"choices,omitempty"`
+	Version int64    `json:"version"`
+	Event   string   `json:"event"`
+	Actor   string   `json:"actor"`
+	Reason  string   `json:"reason,omitempty"`
 }
 
 // Notification is a reminder or an escalation to deliver.

@@ -54,10 +54,14 @@ type Task struct {
 	Result          json.RawMessage `json:"result,omitempty"`
 	Period          string          `json:"period,omitempty"`
 	Rubric          json.RawMessage `json:"rubric,omitempty"`
-	Version         int64           `json:"version"`
-	CreatedAt       time.Time       `json:"created_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
-	CompletedAt     *time.Time      `json:"completed_at"`
+	// Outcome and Choices show on a task read alone: what a decision task
+	// decides about, and the indicators an arbitration may confirm.
+	Outcome     string     `json:"outcome,omitempty"`
+	Choices     []string   `json:"choices,omitempty"`
+	Version     int64      `json:"version"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	CompletedAt *time.Time `json:"completed_at"`
 }
 
 // TaskAssignee is who a task is addressed to.
@@ -88,7 +92,8 @@ func (s *Store) ProjectTask(ctx context.Context, t Task, ev TaskEvent) (bool, er
 		n, err := q.ProjectTask(ctx, db.ProjectTaskParams{ID: t.ID, WorkflowID: t.WorkflowID, Kind: t.Kind, StationID: t.StationID,
 			RegionCode: t.RegionCode, SubjectID: t.SubjectID, AssigneeKind: t.AssigneeKind, AssigneeID: t.AssigneeID,
 			EscalatedTo: t.EscalatedTo, EscalationLevel: t.EscalationLevel, State: t.State, ClaimedBy: t.ClaimedBy, Priority: t.Priority,
-			DueAt: t.DueAt, Paused: t.Paused, Result: result, Version: t.Version, Period: t.Period, Rubric: frozen})
+			DueAt: t.DueAt, Paused: t.Paused, Result: result, Version: t.Version, Period: t.Period, Rubric: frozen,
+			Outcome: t.Outcome, Choices: nonNil(t.Choices)})
 		if err != nil {
 			return err
 		}
@@ -150,6 +155,7 @@ func (s *Store) GetTask(ctx context.Context, id uuid.UUID) (Task, error) {
 	if len(t.Rubric) > 0 {
 		task.Rubric = t.Rubric
 	}
+	task.Outcome, task.Choices = t.Outcome, t.Choices
 	task.RegionName, err = regionName(ctx, s.q, task.RegionCode)
 	return task, err
 }
@@ -165,6 +171,14 @@ func taskFromList(r db.OpenCycleTasksRow) Task {
 		t.Result = r.Result
 	}
 	return t
+}
+
+// nonNil makes a nil list empty, for a NOT NULL array column.
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
 }
 
 func deref[T any](p *T) T {

@@ -373,4 +373,6 @@ type Task struct {
 	CompletedAt     *time.Time
 	Period          *string
 	Rubric          []byte
+	Outcome         string
+	Choices         []string
 }

@@ -13,7 +13,7 @@ import (
 )
 
 const getTask = `-- name: GetTask :one
-SELECT tasks.id, tasks.workflow_id, tasks.kind, tasks.station_id, tasks.region_code, tasks.subject_id, tasks.assignee_kind, tasks.assignee_id, tasks.escalated_to, tasks.escalation_level, tasks.state, tasks.claimed_by, tasks.priority, tasks.due_at, tasks.paused, tasks.result, tasks.version, tasks.created_at, tasks.updated_at, tasks.completed_at, tasks.period, tasks.rubric, (state IN ('open', 'claimed', 'escalated') AND due_at < now())::bool AS overdue
+SELECT tasks.id, tasks.workflow_id, tasks.kind, tasks.station_id, tasks.region_code, tasks.subject_id, tasks.assignee_kind, tasks.assignee_id, tasks.escalated_to, tasks.escalation_level, tasks.state, tasks.claimed_by, tasks.priority, tasks.due_at, tasks.paused, tasks.result, tasks.version, tasks.created_at, tasks.updated_at, tasks.completed_at, tasks.period, tasks.rubric, tasks.outcome, tasks.choices, (state IN ('open', 'claimed', 'escalated') AND due_at < now())::bool AS overdue
 FROM tasks WHERE id = $1
 `
 
@@ -48,6 +48,8 @@ func (q *Queries) GetTask(ctx context.Context, id uuid.UUID) (GetTaskRow, error)
 		&i.Task.CompletedAt,
 		&i.Task.Period,
 		&i.Task.Rubric,
+		&i.Task.Outcome,
+		&i.Task.Choices,
 		&i.Overdue,
 	)
 	return i, err
@@ -266,11 +268,12 @@ func (q *Queries) OverdueSummary(ctx context.Context, regionPrefix string) ([]Ov
 
 const projectTask = `-- name: ProjectTask :execrows
 INSERT INTO tasks (id, workflow_id, kind, station_id, region_code, subject_id, assignee_kind, assignee_id,
-    escalated_to, escalation_level, state, claimed_by, priority, due_at, paused, result, version, completed_at, period, rubric)
+    escalated_to, escalation_level, state, claimed_by, priority, due_at, paused, result, version, completed_at, period, rubric,
+    outcome, choices)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
     NULLIF($9::text, ''), $10, $11::text, NULLIF($12::text, ''), $13, $14, $15,
     $16::jsonb, $17, CASE WHEN $11::text = 'completed' THEN now() END, NULLIF($18::text, ''),
-    $19::jsonb)
+    $19::jsonb, $20::text, $21::text[])
 ON CONFLICT (id) DO UPDATE SET assignee_kind = EXCLUDED.assignee_kind, assignee_id = EXCLUDED.assignee_id,
     escalated_to = EXCLUDED.escalated_to, escalation_level = EXCLUDED.escalation_level, state = EXCLUDED.state,
     claimed_by = EXCLUDED.claimed_by, priority = EXCLUDED.priority, due_at = EXCLUDED.due_at, paused = EXCLUDED.paused,
@@ -299,6 +302,8 @@ type ProjectTaskParams struct {
 	Version         int64
 	Period          string
 	Rubric          []byte
+	Outcome         string
+	Choices         []string
 }
 
 // Upserts a task; a version not above the stored one changes nothing.
@@ -323,6 +328,8 @@ func (q *Queries) ProjectTask(ctx context.Context, arg ProjectTaskParams) (int64
 		arg.Version,
 		arg.Period,
 		arg.Rubric,
+		arg.Outcome,
+		arg.Choices,
 	)
 	if err != nil {
 		return 0, err

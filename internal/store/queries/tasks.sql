@@ -1,11 +1,12 @@
 -- name: ProjectTask :execrows
 -- Upserts a task; a version not above the stored one changes nothing.
 INSERT INTO tasks (id, workflow_id, kind, station_id, region_code, subject_id, assignee_kind, assignee_id,
-    escalated_to, escalation_level, state, claimed_by, priority, due_at, paused, result, version, completed_at, period, rubric)
+    escalated_to, escalation_level, state, claimed_by, priority, due_at, paused, result, version, completed_at, period, rubric,
+    outcome, choices)
 VALUES (@id, @workflow_id, @kind, @station_id, @region_code, @subject_id, @assignee_kind, @assignee_id,
     NULLIF(@escalated_to::text, ''), @escalation_level, @state::text, NULLIF(@claimed_by::text, ''), @priority, @due_at, @paused,
     sqlc.narg(result)::jsonb, @version, CASE WHEN @state::text = 'completed' THEN now() END, NULLIF(@period::text, ''),
-    sqlc.narg(rubric)::jsonb)
+    sqlc.narg(rubric)::jsonb, @outcome::text, @choices::text[])
 ON CONFLICT (id) DO UPDATE SET assignee_kind = EXCLUDED.assignee_kind, assignee_id = EXCLUDED.assignee_id,
     escalated_to = EXCLUDED.escalated_to, escalation_level = EXCLUDED.escalation_level, state = EXCLUDED.state,
     claimed_by = EXCLUDED.claimed_by, priority = EXCLUDED.priority, due_at = EXCLUDED.due_at, paused = EXCLUDED.paused,
