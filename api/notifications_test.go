@@ -108,6 +108,7 @@ func TestNotificationsReachTheAccountsOfTheAddressedOfficeAndTheirChannels(t *te
 	_, clerk := s.account("city.clerk", "clerk@example.org", office("5101", auth.DutyClerk))
 	_, approver := s.account("city.approver", "", office("5101", auth.DutyApprover))
 	_, neighbour := s.account("county.clerk", "", office("510104", auth.DutyClerk))
+	_, reviewer := s.account("chenghua.clerk", "", office("510108", auth.DutyClerk))
 
 	// Channels: the clerk wants everything; the neighbour county's clerk
 	// WeCom, whose robot fails.
@@ -154,7 +155,7 @@ func TestNotificationsReachTheAccountsOfTheAddressedOfficeAndTheirChannels(t *te
 		if _, err := d.FanOut(ctx); err != nil {
 			t.Fatal(err)
 		}
-		return len(s.notifications(clerk, "").Items) == 1
+		return len(s.notifications(clerk, "").Items) == 1 && len(s.notifications(reviewer, "").Items) == 1
 	})
 	if _, err := d.FanOut(ctx); err != nil { // a second fan-out writes nothing twice
 		t.Fatal(err)
@@ -174,6 +175,11 @@ func TestNotificationsReachTheAccountsOfTheAddressedOfficeAndTheirChannels(t *te
 	}
 	if other := s.notifications(neighbour, ""); len(other.Items) != 1 || other.Items[0].Event != "task.reminded" {
 		t.Errorf("the neighbouring county's clerk has %+v, want only its own reminder", other.Items)
+	}
+	// The county office the review was first assigned to was told of it.
+	if got := s.notifications(reviewer, ""); len(got.Items) != 1 || got.Items[0].Event != "task.assigned" ||
+		got.Items[0].TaskID == nil || got.Items[0].TaskID.String() != review {
+		t.Errorf("the county office's clerk has %+v, want the review's assignment", got.Items)
 	}
 
 	// Read: own only; another account's is 404, the same as none.
