@@ -56,7 +56,9 @@ func (a *Activities) WorkdaysBetween(_ context.Context, r flow.SpanRequest) (int
 }
 
 // ProjectTask writes a task into the inbox read model and its event into
-// the audit log. The version makes it idempotent.
+// the audit log, and for a new task an assignment into the outbox, which
+// reaches the people of its assignee. The version and the key make it
+// idempotent.
 func (a *Activities) ProjectTask(ctx context.Context, p flow.TaskProjection) error {
 	if p.TaskID == uuid.Nil || p.StationID == uuid.Nil {
 		return invalid("task projection %q names no task or station", p.WorkflowID)
@@ -66,7 +68,13 @@ func (a *Activities) ProjectTask(ctx context.Context, p flow.TaskProjection) err
 		actor = workflowActor(p.WorkflowID)
 	}
 	_, err := a.Store.ProjectTask(ctx, taskRow(p), store.TaskEvent{Action: "task." + p.Event, Actor: actor, Reason: p.Reason})
-	return classify(err)
+	if err != nil || p.Event != "created" || p.AssigneeKind == "" {
+		return classify(err)
+	}
+	// A new task tells its assignee once: the key is the workflow's, so a
+	// retried projection writes it once.
+	return a.Notify(ctx, flow.Notification{Key: p.WorkflowID + "/assigned", Event: "task.assigned", TaskID: p.TaskID,
+		Recipient: p.AssigneeKind + ":" + p.AssigneeID, Kind: p.Kind, StationID: p.StationID, DueAt: p.DueAt})
 }
 
 // taskRow maps a task's projection to its read-model row.

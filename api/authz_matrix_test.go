@@ -106,6 +106,7 @@ type authzFixture struct {
 	selfA, selfB     string            // the township's open self-assessment tasks, one per cycle
 	card, item       string            // a scorecard of the township and a rectification item under it
 	failure          string            // a projection failure of the township, its workflow gone
+	notification     string            // an in-app notification of the unassigned supervisor's account
 }
 
 // newAuthzFixture builds the fixture over HTTP as far as the API allows;
@@ -130,7 +131,7 @@ func newAuthzFixture(s *stack) *authzFixture {
 	f.tokens = map[authzRole]string{
 		roleAdmin: admin, roleOfficeIn: countyOffice, roleOfficeOut: s.token(auth.RoleOffice, "510104"),
 		roleOrgOwner: orgAToken, roleOrgOther: s.token(auth.RoleOrg, f.orgB.ID.String()),
-		roleSupAssigned: s.token(auth.RoleSupervisor, assigned), roleSupOther: s.token(auth.RoleSupervisor, other), roleNone: "",
+		roleSupAssigned: s.token(auth.RoleSupervisor, assigned), roleSupOther: f.personalToken(s, other), roleNone: "",
 	}
 
 	// orgA applies for the township station and the county approves it (as
@@ -204,6 +205,31 @@ func newAuthzFixture(s *stack) *authzFixture {
 	return f
 }
 
+// personalToken makes the unassigned supervisor a person who signs in: an
+// account linked to their record, acting through a personal token (every
+// other role calls through a service token), with one in-app notification
+// of their own, so the notification routes have a caller who gets through.
+func (f *authzFixture) personalToken(s *stack, person string) string {
+	t := s.t
+	ctx := context.Background()
+	acc, tok := s.account("matrix.supervisor", "", auth.Grant{Role: auth.RoleSupervisor, Scope: person})
+	if err := s.store.EnqueueNotification(ctx, store.Notification{Key: "matrix/reminded", Event: "task.reminded",
+		Recipient: "person:" + person, Payload: json.RawMessage(`{"kind":"quarterly_supervision"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.store.FanOutNotifications(ctx, 10, func(store.OutboxEvent) store.Rendered {
+		return store.Rendered{Title: "提醒 / Reminder", Body: "提醒 / Reminder"}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.store.ListInbox(ctx, store.InboxFilter{Account: acc.ID}, store.Page{})
+	if err != nil || len(list.Items) != 1 {
+		t.Fatalf("the supervisor's notifications: %+v, %v", list.Items, err)
+	}
+	f.notification = list.Items[0].ID.String()
+	return tok
+}
+
 // authzMatrix lists every route with what each role gets.
 func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 	township := "/v1/stations/" + f.township.ID.String()
@@ -214,6 +240,9 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 	year := chinaToday().Year()
 	all := func(status int) authzWant {
 		return authzWant{status, status, status, status, status, status, status, status}
+	}
+	personal := func(status int) authzWant {
+		return authzWant{admin: 403, officeIn: 403, officeOut: 403, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: status, none: 401}
 	}
 	badCSV := []byte(strings.Replace(string(recordsCSV(2)), ",needs_assessment,", ",knitting,", 1))
 	fileType, fileBody := multipartFile(t, "not-a-kind", "签到表.png", pngBytes(7))
@@ -416,6 +445,20 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 			want: authzWant{admin: 200, officeIn: 200, officeOut: 200, orgOwner: 200, orgOther: 200, supAssigned: 200, supOther: 200, none: 401}},
 		{route: "GET /v1/audit", path: "/v1/audit?subject=" + f.township.ID.String(), want: evidence,
 			note: "a station's trail is for those who see its evidence; outside scope it is 404, as for an ID never audited"},
+		// Notifications belong to a person: only the supervisor acting
+		// through a personal token has a list and preferences; every
+		// service token is 403.
+		{route: "GET /v1/notifications", path: "/v1/notifications?unread=true", want: personal(200)},
+		{route: "POST /v1/notifications/{id}/read", path: "/v1/notifications/" + f.notification + "/read", want: personal(200),
+			note: "the supervisor reads their own; another account's is 404 (TestNotificationsReach…)"},
+		{route: "GET /v1/me/notification-preferences", path: "/v1/me/notification-preferences", want: personal(200)},
+		{route: "PUT /v1/me/notification-preferences", path: "/v1/me/notification-preferences",
+			body: map[string]bool{"email": true, "wecom": false, "dingtalk": false}, want: personal(422),
+			note: "e-mail for an account without an address: 422 naming email"},
+		{route: "PUT /v1/notification-channels/{region}", path: "/v1/notification-channels/510108",
+			body: map[string]string{"wecom_url": "http://insecure.example/hook"},
+			want: authzWant{admin: 422, officeIn: 422, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "an http webhook is 422 once allowed; a region outside the office's is 404"},
 		{route: "POST /auth/password", path: "/auth/password", body: map[string]string{"link": "sfl_unknown", "password": "Str0ng-enough-pw"},
 			want: all(400), note: "outside /v1: the link is the credential; an unknown link is 400 naming link"},
 	}

@@ -287,7 +287,8 @@ func TestAReviewLeftAloneIsRemindedThenEscalatesToTheCityOffice(t *testing.T) {
 		}
 	}
 	outbox, err := s.store.NotificationsFor(context.Background(), task.ID)
-	if err != nil || len(outbox) != 3 || outbox[1].Recipient != "office:5101" || outbox[2].Recipient != "office:51" {
+	if err != nil || len(outbox) != 4 || outbox[0].Event != "task.assigned" || outbox[0].Recipient != "office:510108" ||
+		outbox[2].Recipient != "office:5101" || outbox[3].Recipient != "office:51" {
 		t.Fatalf("outbox %+v (%v)", outbox, err)
 	}
 	s.recordHistory(task.WorkflowID, "task-review-reminded-escalated-twice-completed")

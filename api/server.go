@@ -89,6 +89,7 @@ func (s *Server) routes() *mux.Router {
 	metrics := s.MetricsHandler()
 	m := newHTTPMetrics(s.Registry)
 	s.Registry.MustRegister(s.projectionFailureCollector())
+	s.Registry.MustRegister(s.deliveryCollector())
 
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(notFound)
@@ -149,6 +150,11 @@ func (s *Server) routes() *mux.Router {
 	v1.Handle("/projection-failures/{id}/retry", s.handle(s.retryProjection)).Methods(http.MethodPost)
 	v1.Handle("/me", s.handle(s.me)).Methods(http.MethodGet)
 	v1.Handle("/audit", s.handle(s.auditTrail)).Methods(http.MethodGet)
+	v1.Handle("/notifications", s.handle(s.listNotifications)).Methods(http.MethodGet)
+	v1.Handle("/notifications/{id}/read", s.handle(s.readNotification)).Methods(http.MethodPost)
+	v1.Handle("/me/notification-preferences", s.handle(s.getNotificationPreferences)).Methods(http.MethodGet)
+	v1.Handle("/me/notification-preferences", s.handle(s.putNotificationPreferences)).Methods(http.MethodPut)
+	v1.Handle("/notification-channels/{region}", s.handle(s.putNotificationChannel)).Methods(http.MethodPut)
 	return r
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/stationflow/stationflow/internal/codec"
 	"github.com/stationflow/stationflow/internal/config"
 	"github.com/stationflow/stationflow/internal/flow"
+	"github.com/stationflow/stationflow/internal/notify"
 	"github.com/stationflow/stationflow/internal/rubric"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/schemas"
@@ -215,6 +216,11 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 		if cfg.WebhookURL != "" {
 			go (&worker.Deliverer{Store: st, WebhookURL: cfg.WebhookURL, Logger: logger}).Run(ctx)
 		}
+		var mail *notify.SMTP
+		if cfg.SMTPAddr != "" {
+			mail = &notify.SMTP{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom}
+		}
+		go (&notify.Dispatcher{Store: st, Mail: mail, Robots: &notify.Robots{}, Logger: logger}).Run(ctx)
 		logger.Info("worker started", "task_queue", cfg.TaskQueue, "workday", cfg.Workday.String())
 	}
 	if runAPI {

@@ -33,6 +33,8 @@ type Config struct {
 	Workday           time.Duration
 	CalendarDir       string
 	WebhookURL        string
+	SMTPAddr          string
+	SMTPFrom          string
 	ReviewDue         int
 	AmendDue          int
 	SupervisionDue    int
@@ -73,6 +75,8 @@ var Settings = []Setting{
 	{"workday", "STATIONFLOW_WORKDAY", "", "wall-clock length of one working day for demos (e.g. 2s); empty: the real calendar"},
 	{"calendar-dir", "STATIONFLOW_CALENDAR_DIR", "", "directory of working-day calendar files (cn-YYYY.json) that replace or extend the built-in years"},
 	{"webhook-url", "STATIONFLOW_WEBHOOK_URL", "", "URL that receives reminders and escalations as JSON POSTs; empty: they wait in the outbox"},
+	{"smtp-addr", "STATIONFLOW_SMTP_ADDR", "", "host:port of the SMTP relay that e-mails notifications (no authentication; STARTTLS when offered); empty: e-mail deliveries fail"},
+	{"smtp-from", "STATIONFLOW_SMTP_FROM", "stationflow@localhost", "sender address of notification e-mail"},
 	{"review-due", "STATIONFLOW_REVIEW_DUE_WORKDAYS", "10", "working days an office has to review an application"},
 	{"amend-due", "STATIONFLOW_AMEND_DUE_WORKDAYS", "10", "working days an organisation has to amend a returned application"},
 	{"supervision-due", "STATIONFLOW_SUPERVISION_DUE_WORKDAYS", "10", "working days after a quarter ends that its supervision form is due"},
@@ -118,6 +122,8 @@ func Bind(fs *flag.FlagSet) *Config {
 	str(&c.LogLevel, "log-level")
 	str(&c.CalendarDir, "calendar-dir")
 	str(&c.WebhookURL, "webhook-url")
+	str(&c.SMTPAddr, "smtp-addr")
+	str(&c.SMTPFrom, "smtp-from")
 	num(&c.ReviewDue, "review-due")
 	num(&c.AmendDue, "amend-due")
 	num(&c.SupervisionDue, "supervision-due")

@@ -173,6 +173,49 @@ type File struct {
 	EvidenceDate *time.Time
 }
 
+type InboxNotification struct {
+	ID         uuid.UUID
+	AccountID  uuid.UUID
+	EventKey   string
+	Event      string
+	TaskID     *uuid.UUID
+	RegionCode string
+	Title      string
+	Body       string
+	CreatedAt  time.Time
+	ReadAt     *time.Time
+}
+
+type NotificationChannel struct {
+	RegionCode     string
+	WecomUrl       string
+	DingtalkUrl    string
+	DingtalkSecret string
+	UpdatedBy      string
+	UpdatedAt      time.Time
+}
+
+type NotificationDelivery struct {
+	ID             int64
+	DeliveryKey    string
+	NotificationID uuid.UUID
+	Channel        string
+	Target         string
+	Attempts       int
+	NextAttemptAt  time.Time
+	DeliveredAt    *time.Time
+	FailedAt       *time.Time
+	LastError      string
+}
+
+type NotificationPreference struct {
+	AccountID uuid.UUID
+	Email     bool
+	Wecom     bool
+	Dingtalk  bool
+	UpdatedAt time.Time
+}
+
 type Organisation struct {
 	ID         uuid.UUID
 	Name       string
@@ -192,6 +235,7 @@ type Outbox struct {
 	NextAttemptAt  time.Time
 	DeliveredAt    *time.Time
 	LastError      string
+	FannedOutAt    *time.Time
 }
 
 type Person struct {

@@ -13,7 +13,7 @@ import (
 )
 
 const dueNotifications = `-- name: DueNotifications :many
-SELECT id, idempotency_key, event, task_id, recipient, payload, created_at, attempts, next_attempt_at, delivered_at, last_error FROM outbox
+SELECT id, idempotency_key, event, task_id, recipient, payload, created_at, attempts, next_attempt_at, delivered_at, last_error, fanned_out_at FROM outbox
 WHERE delivered_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED
 `
 
@@ -39,6 +39,7 @@ func (q *Queries) DueNotifications(ctx context.Context, maxRows int) ([]Outbox, 
 			&i.NextAttemptAt,
 			&i.DeliveredAt,
 			&i.LastError,
+			&i.FannedOutAt,
 		); err != nil {
 			return nil, err
 		}
@@ -100,7 +101,7 @@ func (q *Queries) NotificationFailed(ctx context.Context, arg NotificationFailed
 }
 
 const notificationsFor = `-- name: NotificationsFor :many
-SELECT id, idempotency_key, event, task_id, recipient, payload, created_at, attempts, next_attempt_at, delivered_at, last_error FROM outbox WHERE task_id = $1 ORDER BY id
+SELECT id, idempotency_key, event, task_id, recipient, payload, created_at, attempts, next_attempt_at, delivered_at, last_error, fanned_out_at FROM outbox WHERE task_id = $1 ORDER BY id
 `
 
 func (q *Queries) NotificationsFor(ctx context.Context, taskID *uuid.UUID) ([]Outbox, error) {
@@ -124,6 +125,7 @@ func (q *Queries) NotificationsFor(ctx context.Context, taskID *uuid.UUID) ([]Ou
 			&i.NextAttemptAt,
 			&i.DeliveredAt,
 			&i.LastError,
+			&i.FannedOutAt,
 		); err != nil {
 			return nil, err
 		}
