@@ -43,10 +43,14 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	_, err := s.Store.SetPasswordWithLink(r.Context(), req.Link, req.Password)
+	err := s.Store.SetPasswordWithLinkThrottled(r.Context(), req.Link, req.Password, clientAddr(r), s.SignInLimits)
 	var rule forms.Errors
+	var locked *store.LockedError
 	switch {
+	case errors.As(err, &locked):
+		return s.signInRefusal(w, err)
 	case errors.Is(err, store.ErrLinkRefused):
+		s.signInMetrics.failures.WithLabelValues("link").Inc()
 		return problem(http.StatusBadRequest, ProblemInvalid, err.Error(), FieldError{Field: "link", Message: err.Error()})
 	case errors.As(err, &rule):
 		return problem(http.StatusUnprocessableEntity, ProblemInvalid, "the password is too weak", rule...)

@@ -461,6 +461,13 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 			note: "an http webhook is 422 once allowed; a region outside the office's is 404"},
 		{route: "POST /auth/password", path: "/auth/password", body: map[string]string{"link": "sfl_unknown", "password": "Str0ng-enough-pw"},
 			want: all(400), note: "outside /v1: the link is the credential; an unknown link is 400 naming link"},
+		{route: "POST /auth/sign-in", path: "/auth/sign-in", body: map[string]string{"login": "", "password": "Str0ng-enough-pw"},
+			want: all(422), note: "outside /v1: the password is the credential; an empty login is 422 naming login for everyone"},
+		{route: "POST /auth/sign-out", path: "/auth/sign-out",
+			want: all(204), note: "ends the cookie's session if there is one; with none it is no error"},
+		{route: "POST /auth/sign-out-everywhere", path: "/auth/sign-out-everywhere",
+			want: authzWant{admin: 403, officeIn: 403, officeOut: 403, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "takes a session cookie; every bearer token is refused"},
 	}
 }
 

@@ -40,6 +40,7 @@ const (
 	ProblemNotAllowed   = "urn:stationflow:problem:method-not-allowed"
 	ProblemRateLimited  = "urn:stationflow:problem:rate-limited"
 	ProblemTimeout      = "urn:stationflow:problem:workflow-timeout"
+	ProblemLocked       = "urn:stationflow:problem:locked"
 )
 
 var problemTitles = map[string]string{
@@ -55,6 +56,7 @@ var problemTitles = map[string]string{
 	ProblemNotAllowed:   "That method is not allowed here",
 	ProblemRateLimited:  "Too many requests from this token or address",
 	ProblemTimeout:      "The workflow did not answer in time",
+	ProblemLocked:       "Too many refused sign-ins: the login is locked for a while",
 }
 
 func (e *problemError) Error() string { return e.p.Title + ": " + e.p.Detail }

@@ -62,6 +62,15 @@ type Server struct {
 	MetricsToken   string
 	// now is the rate limiters' clock; nil is time.Now.
 	now func() time.Time
+	// SessionLimits are the sessions' idle and absolute timeouts;
+	// SignInLimits the throttle of refused sign-ins (store's defaults
+	// for what is left zero).
+	SessionLimits store.SessionLimits
+	SignInLimits  store.SignInLimits
+	// InsecureCookies leaves Secure off the session cookie, for a
+	// development server on loopback over plain HTTP.
+	InsecureCookies bool
+	signInMetrics   *signInMetrics
 	// WaitTimeout bounds each wait on a workflow; past it a request is
 	// answered 504. usecase.DefaultWaitTimeout when zero.
 	WaitTimeout time.Duration
@@ -90,10 +99,11 @@ func (s *Server) routes() *mux.Router {
 	m := newHTTPMetrics(s.Registry)
 	s.Registry.MustRegister(s.projectionFailureCollector())
 	s.Registry.MustRegister(s.deliveryCollector())
+	s.signInMetrics = newSignInMetrics(s.Registry)
 
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(notFound)
-	r.Use(s.recoverPanics, m.middleware)
+	r.Use(s.recoverPanics, m.middleware, s.refuseCrossOrigin)
 
 	r.Handle("/healthz", s.handle(s.healthz)).Methods(http.MethodGet)
 	r.Handle("/readyz", s.handle(s.readyz)).Methods(http.MethodGet)
@@ -101,6 +111,9 @@ func (s *Server) routes() *mux.Router {
 		r.Handle("/metrics", s.metricsTokenRequired(metrics)).Methods(http.MethodGet)
 	}
 	r.Handle("/auth/password", s.handle(s.setPassword)).Methods(http.MethodPost)
+	r.Handle("/auth/sign-in", s.handle(s.signIn)).Methods(http.MethodPost)
+	r.Handle("/auth/sign-out", s.handle(s.signOut)).Methods(http.MethodPost)
+	r.Handle("/auth/sign-out-everywhere", s.authenticator()(s.handle(s.signOutEverywhere))).Methods(http.MethodPost)
 
 	v1 := r.PathPrefix("/v1").Subrouter()
 	v1.NotFoundHandler = r.NotFoundHandler
@@ -273,13 +286,21 @@ func (s *Server) authenticate(failed *addrLimiter, next http.Handler) http.Handl
 	})
 }
 
-// principalOf looks up the request's bearer token. A request without a
-// valid one gets the refusal to answer with; err is a failure of the store.
+// principalOf looks up the request's bearer token or, when it sends no
+// Authorization header, its session cookie. A request without a valid
+// one gets the refusal to answer with; err is a failure of the store.
 func (s *Server) principalOf(r *http.Request) (p auth.Principal, refusal string, err error) {
 	h := r.Header.Get("Authorization")
+	if c, cerr := r.Cookie(SessionCookie); h == "" && cerr == nil && c.Value != "" {
+		p, err = s.Store.AuthenticateSession(r.Context(), c.Value, s.SessionLimits)
+		if errors.Is(err, store.ErrNotFound) {
+			return p, "the session has ended or timed out; sign in again", nil
+		}
+		return p, "", err
+	}
 	const prefix = "Bearer "
 	if len(h) <= len(prefix) || !equalFoldASCII(h[:len(prefix)], prefix) {
-		return p, "send Authorization: Bearer <token>", nil
+		return p, "send Authorization: Bearer <token>, or sign in at /auth/sign-in", nil
 	}
 	p, err = s.Store.Authenticate(r.Context(), h[len(prefix):])
 	if errors.Is(err, store.ErrNotFound) {

@@ -90,6 +90,8 @@ type stackOptions struct {
 	rateLimit       float64
 	now             func() time.Time // the rate limiters' clock; nil: time.Now
 	waitTimeout     time.Duration    // each wait on a workflow; zero: the default
+	sessions        store.SessionLimits
+	signIn          store.SignInLimits
 }
 
 // stackMetricsToken is the token /metrics asks for on a stack's API.
@@ -129,7 +131,7 @@ func newStackWith(t *testing.T, o stackOptions) *stack {
 	// The API's errors go to the test's log, so a 500 says what failed.
 	apiLogger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	api := &Server{Store: st, Temporal: c, TaskQueue: taskQueue, Logger: apiLogger, RateLimit: o.rateLimit, Rubrics: rubrics, Workday: o.workday,
-		MetricsToken: stackMetricsToken, now: o.now, WaitTimeout: o.waitTimeout}
+		MetricsToken: stackMetricsToken, now: o.now, WaitTimeout: o.waitTimeout, SessionLimits: o.sessions, SignInLimits: o.signIn}
 	hs := httptest.NewServer(api.Router())
 	t.Cleanup(hs.Close)
 	return &stack{t: t, store: st, temporal: c, taskQueue: taskQueue, http: hs, worker: w}

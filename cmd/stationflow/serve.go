@@ -230,7 +230,8 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 		}
 		a := &api.Server{Store: st, Temporal: c, TaskQueue: cfg.TaskQueue, Logger: logger, RateLimit: float64(cfg.RateLimit),
 			Rubrics: rubrics, Workday: cfg.Workday, MetricsOwnAddr: cfg.MetricsAddr != "", MetricsToken: cfg.MetricsToken,
-			CursorKey: cursorKey(p.keys), WaitTimeout: cfg.WaitTimeout}
+			CursorKey: cursorKey(p.keys), WaitTimeout: cfg.WaitTimeout,
+			SessionLimits: store.SessionLimits{Idle: cfg.SessionIdle, Absolute: cfg.SessionMax}, InsecureCookies: onLoopback(cfg.HTTPAddr)}
 		stop, err := listen(logger, "API", a.HTTPServer(cfg.HTTPAddr), "--http-addr", errc)
 		if err != nil {
 			return err
@@ -317,4 +318,19 @@ func newActivities(cfg *config.Config, st *store.Store, logger *slog.Logger) (*a
 			flow.KindRenewalDecision:      policy(cfg.DecisionDue),
 			flow.KindAppealReview:         policy(cfg.DecisionDue),
 		}}, nil
+}
+
+// onLoopback reports whether addr listens on a loopback address only: a
+// development server reached over plain HTTP, whose session cookie cannot
+// be Secure. Any other address sets Secure (TLS is ended in front of it).
+func onLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

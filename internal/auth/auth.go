@@ -146,3 +146,10 @@ func HashToken(token string) []byte {
 func InRegion(scope, regionCode string) bool {
 	return codes.Within(regionCode, scope)
 }
+
+// sessionPrefix marks session cookie values.
+const sessionPrefix = "sfs_"
+
+// NewSessionToken returns a new random session cookie value and the hash
+// to store.
+func NewSessionToken() (token string, hash []byte) { return newSecret(sessionPrefix) }

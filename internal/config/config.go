@@ -47,6 +47,8 @@ type Config struct {
 	RemindBefore      int
 	EscalateEvery     int
 	WaitTimeout       time.Duration
+	SessionIdle       time.Duration
+	SessionMax        time.Duration
 }
 
 // Setting describes one configuration value, for flags and the README table.
@@ -89,6 +91,8 @@ var Settings = []Setting{
 	{"remind-before", "STATIONFLOW_REMIND_WORKDAYS", "2", "working days before a due date that the assignee is reminded"},
 	{"escalate-every", "STATIONFLOW_ESCALATE_WORKDAYS", "5", "working days overdue work waits at each level before it climbs to the next office"},
 	{"wait-timeout", "STATIONFLOW_WAIT_TIMEOUT", "10s", "longest an API request waits on a workflow before it answers 504"},
+	{"session-idle", "STATIONFLOW_SESSION_IDLE", "30m", "a signed-in session ends after this long without a request"},
+	{"session-max", "STATIONFLOW_SESSION_MAX", "12h", "a signed-in session ends this long after the sign-in, however it is used"},
 }
 
 // Bind registers every setting on fs, with the environment (or the default)
@@ -148,7 +152,20 @@ func Bind(fs *flag.FlagSet) *Config {
 		waitDefault, _ = time.ParseDuration(wt.Default)
 	}
 	fs.DurationVar(&c.WaitTimeout, wt.Flag, waitDefault, wt.Usage+" ["+wt.Env+"]")
+	duration(fs, &c.SessionIdle, "session-idle")
+	duration(fs, &c.SessionMax, "session-max")
 	return c
+}
+
+// duration binds a positive duration setting; an unreadable environment
+// value falls back to the default.
+func duration(fs *flag.FlagSet, p *time.Duration, name string) {
+	s := lookup(name)
+	d, err := time.ParseDuration(envOr(s))
+	if err != nil || d <= 0 {
+		d, _ = time.ParseDuration(s.Default)
+	}
+	fs.DurationVar(p, s.Flag, d, s.Usage+" ["+s.Env+"]")
 }
 
 func parseWorkday(v string) (time.Duration, error) {

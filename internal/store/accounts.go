@@ -178,36 +178,63 @@ func (s *Store) ResetLink(ctx context.Context, actor string, account uuid.UUID) 
 var ErrLinkRefused = errors.New("链接无效、已使用或已过期 / the link is unknown, used or expired")
 
 // SetPasswordWithLink uses a single-use link to set its account's
-// password. A password that breaks the strength rule leaves the link
-// unused.
+// password and ends the account's sessions. A password that breaks the
+// strength rule leaves the link unused.
 func (s *Store) SetPasswordWithLink(ctx context.Context, linkToken, password string) (uuid.UUID, error) {
 	var account uuid.UUID
 	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
-		link, err := q.UseSignInLink(ctx, auth.HashToken(linkToken))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrLinkRefused
-		}
-		if err != nil {
-			return err
-		}
-		acc, err := q.AccountByID(ctx, link.AccountID)
-		if err != nil {
-			return err
-		}
-		if acc.State != AccountActive {
-			return ErrLinkRefused
-		}
-		if msg := auth.CheckPasswordStrength(password, acc.Login); msg != "" {
-			return fieldError(forms.FieldError{Field: "password", Message: msg})
-		}
-		if err := q.SetPassword(ctx, db.SetPasswordParams{ID: acc.ID, PasswordHash: new(auth.HashPassword(password))}); err != nil {
-			return err
-		}
-		account = acc.ID
-		return AppendAudit(ctx, tx, AuditEntry{Actor: auth.AccountActor(acc.ID, auth.ViaSession, link.ID), Action: "account.password_set",
-			ObjectType: "account", ObjectID: acc.ID.String(), Detail: mustJSON(map[string]string{"link": link.Purpose})})
+		var err error
+		account, err = setPasswordWithLink(ctx, tx, q, linkToken, password)
+		return err
 	})
 	return account, err
+}
+
+// SetPasswordWithLinkThrottled is SetPasswordWithLink under the sign-in
+// throttle of the client's address: a refused link counts as a failure
+// (with an audit row), and an address locked out is a *LockedError.
+func (s *Store) SetPasswordWithLinkThrottled(ctx context.Context, linkToken, password, address string, lim SignInLimits) error {
+	refused, err := s.throttled(ctx, lim, address, "", func(tx pgx.Tx, q *db.Queries) (*AuditEntry, error) {
+		_, err := setPasswordWithLink(ctx, tx, q, linkToken, password)
+		if errors.Is(err, ErrLinkRefused) {
+			return &AuditEntry{Actor: "anonymous", Action: "account.link_refused", ObjectType: "sign_in_link",
+				ObjectID: hashHex(linkToken)}, nil
+		}
+		return nil, err
+	})
+	if refused {
+		return ErrLinkRefused
+	}
+	return err
+}
+
+func setPasswordWithLink(ctx context.Context, tx pgx.Tx, q *db.Queries, linkToken, password string) (uuid.UUID, error) {
+	link, err := q.UseSignInLink(ctx, auth.HashToken(linkToken))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, ErrLinkRefused
+	}
+	if err != nil {
+		return uuid.Nil, err
+	}
+	acc, err := q.AccountByID(ctx, link.AccountID)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if acc.State != AccountActive {
+		return uuid.Nil, ErrLinkRefused
+	}
+	if msg := auth.CheckPasswordStrength(password, acc.Login); msg != "" {
+		return uuid.Nil, fieldError(forms.FieldError{Field: "password", Message: msg})
+	}
+	if err := q.SetPassword(ctx, db.SetPasswordParams{ID: acc.ID, PasswordHash: new(auth.HashPassword(password))}); err != nil {
+		return uuid.Nil, err
+	}
+	actor := auth.AccountActor(acc.ID, auth.ViaSession, link.ID)
+	if _, err := endSessions(ctx, tx, q, actor, acc.ID, uuid.Nil, "password_set"); err != nil {
+		return uuid.Nil, err
+	}
+	return acc.ID, AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "account.password_set",
+		ObjectType: "account", ObjectID: acc.ID.String(), Detail: mustJSON(map[string]string{"link": link.Purpose})})
 }
 
 // CheckPassword reports whether password is the active account's
@@ -252,7 +279,8 @@ func (s *Store) withGrants(ctx context.Context, a Account) (Account, error) {
 }
 
 // SetAccountState enables or disables an account. A disabled account's
-// tokens stop at once: authentication checks the account on every request.
+// tokens stop at once (authentication checks the account on every
+// request) and its sessions are ended.
 func (s *Store) SetAccountState(ctx context.Context, actor string, id uuid.UUID, state string) error {
 	if state != AccountActive && state != AccountDisabled {
 		return fmt.Errorf("unknown account state %q", state)
@@ -268,6 +296,9 @@ func (s *Store) SetAccountState(ctx context.Context, actor string, id uuid.UUID,
 		action := "account.enabled"
 		if state == AccountDisabled {
 			action = "account.disabled"
+			if _, err := endSessions(ctx, tx, q, actor, id, uuid.Nil, "disabled"); err != nil {
+				return err
+			}
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: action, ObjectType: "account", ObjectID: id.String()})
 	})

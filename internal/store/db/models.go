@@ -349,6 +349,21 @@ type ServiceRecordImport struct {
 	CreatedAt      time.Time
 }
 
+type Session struct {
+	ID         uuid.UUID
+	TokenHash  []byte
+	AccountID  uuid.UUID
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	EndedAt    *time.Time
+}
+
+type SignInFailure struct {
+	Subject string
+	At      time.Time
+}
+
 type SignInLink struct {
 	ID        uuid.UUID
 	AccountID uuid.UUID
