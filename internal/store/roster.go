@@ -46,6 +46,31 @@ func (e RosterEntry) MarshalJSON() ([]byte, error) {
 	}{plainRosterEntry(e), e.JoinedOn.Format(time.DateOnly), left})
 }
 
+// UnmarshalJSON reads the days written 2006-01-02.
+func (e *RosterEntry) UnmarshalJSON(b []byte) error {
+	var v struct {
+		plainRosterEntry
+		JoinedOn string  `json:"joined_on"`
+		LeftOn   *string `json:"left_on"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*e = RosterEntry(v.plainRosterEntry)
+	var err error
+	if e.JoinedOn, err = time.Parse(time.DateOnly, v.JoinedOn); err != nil {
+		return fmt.Errorf("roster entry joined_on: %w", err)
+	}
+	if v.LeftOn != nil {
+		left, err := time.Parse(time.DateOnly, *v.LeftOn)
+		if err != nil {
+			return fmt.Errorf("roster entry left_on: %w", err)
+		}
+		e.LeftOn = &left
+	}
+	return nil
+}
+
 func rosterEntryFromDB(r db.RosterEntry) RosterEntry {
 	return RosterEntry{ID: r.ID, StationID: r.StationID, OrganisationID: r.OrganisationID, PersonID: r.PersonID, Name: r.Name,
 		Post: r.Post, Qualification: r.Qualification, CertificateNo: r.CertificateNo, JoinedOn: r.JoinedOn, LeftOn: r.LeftOn,
