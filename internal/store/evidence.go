@@ -84,7 +84,6 @@ func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.
 	if pack.Roster, err = s.rosterQuarter(ctx, stationID, from, to); err != nil {
 		return pack, fmt.Errorf("the quarter's roster: %w", err)
 	}
-	pack.Flags = append(pack.Flags, rosterFlags(pack.Roster)...)
 	return pack, nil
 }
 

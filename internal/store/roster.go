@@ -160,11 +160,3 @@ func (s *Store) rosterQuarter(ctx context.Context, stationID uuid.UUID, from, to
 	rq.RuleRegion = rule.RegionPrefix
 	return &rq, nil
 }
-
-// rosterFlags tells a supervisor about days below the staffing rule.
-func rosterFlags(rq *evidence.RosterQuarter) []string {
-	if rq.BelowRuleDays == 0 {
-		return nil
-	}
-	return []string{fmt.Sprintf("%d天低于配备标准 / %d days below the staffing rule (%s)", rq.BelowRuleDays, rq.BelowRuleDays, rq.RuleText)}
-}
