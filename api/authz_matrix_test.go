@@ -107,6 +107,7 @@ type authzFixture struct {
 	card, item       string            // a scorecard of the township and a rectification item under it
 	failure          string            // a projection failure of the township, its workflow gone
 	notification     string            // an in-app notification of the unassigned supervisor's account
+	rosterEntry      string            // a member of the township's staff, joined today
 }
 
 // newAuthzFixture builds the fixture over HTTP as far as the API allows;
@@ -147,6 +148,10 @@ func newAuthzFixture(s *stack) *authzFixture {
 		st, err := s.store.GetStation(ctx, f.township.ID)
 		return err == nil && st.Phase == store.PhaseOperating
 	})
+	var entry store.RosterEntry
+	s.do("POST", "/v1/stations/"+f.township.ID.String()+"/roster", orgAToken, map[string]any{"name": "张伟", "post": "full_time",
+		"qualification": "assistant", "certificate_no": "A51012021001", "joined_on": start.Format(time.DateOnly)}).must(t, 201).json(t, &entry)
+	f.rosterEntry = entry.ID.String()
 
 	// Two cycles hold the township: this year's and next year's (the term
 	// runs a year from today, so it reaches into next year unless today is
@@ -373,6 +378,20 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 		{route: "GET /v1/stations/{id}/evidence", variant: "county station open for tender", path: county + "/evidence",
 			want: authzWant{admin: 200, officeIn: 200, officeOut: 404, orgOwner: 404, orgOther: 404, supAssigned: 404, supOther: 404, none: 401},
 			note: "an organisation that may merely apply for a station sees none of its evidence"},
+		{route: "GET /v1/stations/{id}/roster", path: township + "/roster", want: evidence},
+		{route: "POST /v1/stations/{id}/roster", path: township + "/roster",
+			body: map[string]any{"name": "李娜", "post": "part_time", "qualification": "assistant", "certificate_no": "A51012021002", "joined_on": "2999-01-01"},
+			want: recording, note: "a joining day in the future: 422 after authorization, nothing stored"},
+		{route: "POST /v1/stations/{id}/roster/{entry}/leave", path: township + "/roster/" + f.rosterEntry + "/leave",
+			body: map[string]any{"left_on": "2000-01-01"},
+			want: recording, note: "a left day before the joining day: 422 after authorization, the entry unchanged"},
+		{route: "GET /v1/staffing-rules/{region}", path: "/v1/staffing-rules/51",
+			want: authzWant{admin: 200, officeIn: 200, officeOut: 200, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "both county offices lie under the province, on its chain"},
+		{route: "PUT /v1/staffing-rules/{region}", path: "/v1/staffing-rules/51",
+			body: map[string]any{"level": "township_station", "min_full_time": -1, "min_with_part_time": 0},
+			want: authzWant{admin: 422, officeIn: 403, officeOut: 403, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "only a province office (or an admin) sets a rule; a negative minimum is 422 after authorization"},
 		{route: "GET /v1/stations/{id}/scorecards", path: township + "/scorecards", want: evidence},
 		{route: "GET /v1/scorecards/{id}", path: "/v1/scorecards/" + f.card, want: evidence},
 

@@ -1,7 +1,6 @@
 package forms
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/stationflow/stationflow/internal/codes"
@@ -49,42 +48,42 @@ type Application struct {
 	Documents  []Document    `json:"documents" validate:"max=10,dive"`
 }
 
-// minFullTimeQualified is how many full-time social workers holding a
-// qualification each level of station needs. A township station needs at
-// least two (the province's standard); a community room needs one worker of
-// any kind.
-var minFullTimeQualified = map[codes.StationLevel]int{
-	codes.CityCentre:      2,
-	codes.CountyStation:   2,
-	codes.TownshipStation: 2,
-	codes.CommunityRoom:   0,
+// CheckApplication runs the shape rules and then the completeness and
+// qualification rules for a station of the given level under the default
+// staffing rule (DefaultStaffingRules). It returns every reason at once.
+func CheckApplication(a Application, level codes.StationLevel) Errors {
+	return CheckApplicationUnder(a, level, DefaultStaffingRules[level])
 }
 
-// CheckApplication runs the shape rules and then the completeness and
-// qualification rules for a station of the given level. It returns every
-// reason at once.
-func CheckApplication(a Application, level codes.StationLevel) Errors {
+// CheckApplicationUnder is CheckApplication under the staffing rule that
+// holds for the station's region (a province may set a stricter one).
+func CheckApplicationUnder(a Application, level codes.StationLevel, rule StaffingRule) Errors {
 	errs := Check(a)
 	if len(errs) > 0 {
 		return errs
 	}
-	fullTimeQualified := 0
-	for _, s := range a.Staffing {
-		if s.Employment == "full_time" && s.Qualification != "none" {
-			fullTimeQualified++
-		}
-	}
-	if need := minFullTimeQualified[level]; fullTimeQualified < need {
-		errs = append(errs, FieldError{Field: "staffing", Message: fmt.Sprintf(
-			"a %s needs at least %d full-time social workers holding a qualification (assistant, intermediate or senior); the plan has %d",
-			level, need, fullTimeQualified)})
-	}
+	errs = append(errs, CheckStaffing(rule, level, PlanStaffing(a.Staffing))...)
 	errs = append(errs, checkDocuments(a.Documents)...)
 	t := a.Targets
 	if *t.NeedsAssessment+*t.ResourceLinking+*t.SocialAssistance+*t.ElderlyChildCare+*t.CommunityGovernance+*t.IndustryDevelopment == 0 {
 		errs = append(errs, FieldError{Field: "targets", Message: "a service plan needs a target above zero in at least one service line"})
 	}
 	return errs
+}
+
+// PlanStaffing counts a staffing plan's qualified workers.
+func PlanStaffing(plan []StaffMember) Staffing {
+	var s Staffing
+	for _, m := range plan {
+		switch {
+		case m.Qualification == "none":
+		case m.Employment == "full_time":
+			s.FullTimeQualified++
+		case m.Employment == "part_time":
+			s.PartTimeQualified++
+		}
+	}
+	return s
 }
 
 // Review decisions.

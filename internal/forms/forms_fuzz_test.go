@@ -96,7 +96,17 @@ func fuzzNamed(t testing.TB, what string, errs Errors) {
 // fuzzLevels are the station levels, fewest qualified workers needed first.
 func fuzzLevels() []codes.StationLevel {
 	levels := []codes.StationLevel{codes.CityCentre, codes.CountyStation, codes.TownshipStation, codes.CommunityRoom}
-	slices.SortStableFunc(levels, func(a, b codes.StationLevel) int { return minFullTimeQualified[a] - minFullTimeQualified[b] })
+	// A rule with a part-time alternative accepts more than the same
+	// full-time minimum alone.
+	key := func(l codes.StationLevel) int {
+		r := DefaultStaffingRules[l]
+		k := 2 * r.MinFullTime
+		if r.MinWithPartTime == 0 {
+			k++
+		}
+		return k
+	}
+	slices.SortStableFunc(levels, func(a, b codes.StationLevel) int { return key(a) - key(b) })
 	return levels
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -157,6 +158,18 @@ func supervisorRefusal(ctx context.Context, q *db.Queries, r assigneeRule, t Ass
 		return refuseOutsideRegion, nil
 	case p.OrganisationID != nil && st.OperatorID != nil && *p.OrganisationID == *st.OperatorID:
 		return refuseEmployed, nil
+	}
+	if st.OperatorID != nil {
+		// On the operator's roster (its own 督导, or any other post) is
+		// employed by it, whatever the person record says.
+		employed, err := q.OnOperatorRoster(ctx, db.OnOperatorRosterParams{PersonID: &pid, OrganisationID: *st.OperatorID,
+			OnDay: calendarDay(time.Now())})
+		if err != nil {
+			return "", err
+		}
+		if employed {
+			return refuseEmployed, nil
+		}
 	}
 	if r.evaluator && t.SubjectID != nil {
 		twice, err := q.EvaluatesStationElsewhere(ctx, db.EvaluatesStationElsewhereParams{CycleID: *t.SubjectID,

@@ -43,6 +43,8 @@ type EvidencePack struct {
 	Totals     LineTotals     `json:"totals"`
 	Files      []PackFile     `json:"files"`
 	Flags      []string       `json:"flags"` // what a supervisor should look at, in words
+	// Roster is the station's staff over the quarter (see rosterQuarter).
+	Roster *evidence.RosterQuarter `json:"roster"`
 }
 
 // EvidencePack collects a station's quarter: the totals of its records
@@ -79,6 +81,9 @@ func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.
 		pack.Flags = append(pack.Flags, evidence.ReuseFlags(stationID, f.ID, f.AlsoUsedIn)...)
 	}
 	pack.Files = append(pack.Files, files...)
+	if pack.Roster, err = s.rosterQuarter(ctx, stationID, from, to); err != nil {
+		return pack, fmt.Errorf("the quarter's roster: %w", err)
+	}
 	return pack, nil
 }
 

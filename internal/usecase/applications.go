@@ -37,7 +37,11 @@ func (c *Cases) Apply(ctx context.Context, who Caller, stationID string, in Inpu
 	if err != nil {
 		return app, false, err
 	}
-	if err := invalidIf(forms.CheckApplication(form, codes.StationLevel(st.Level))); err != nil {
+	rule, err := c.Store.StaffingRuleFor(ctx, st.RegionCode, st.Level)
+	if err != nil {
+		return app, false, err
+	}
+	if err := invalidIf(forms.CheckApplicationUnder(form, codes.StationLevel(st.Level), rule.StaffingRule)); err != nil {
 		return app, false, err
 	}
 	org, err := c.Store.GetOrganisation(ctx, who.ScopeID())

@@ -301,6 +301,20 @@ type RegionDatum struct {
 	LoadedAt time.Time
 }
 
+type RosterEntry struct {
+	ID             uuid.UUID
+	StationID      uuid.UUID
+	OrganisationID uuid.UUID
+	PersonID       *uuid.UUID
+	Name           string
+	Post           string
+	Qualification  string
+	CertificateNo  string
+	JoinedOn       time.Time
+	LeftOn         *time.Time
+	CreatedAt      time.Time
+}
+
 type Scorecard struct {
 	ID             uuid.UUID
 	StationID      uuid.UUID
@@ -372,6 +386,14 @@ type SignInLink struct {
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	CreatedAt time.Time
+}
+
+type StaffingRule struct {
+	RegionPrefix    string
+	Level           string
+	MinFullTime     int
+	MinWithPartTime int
+	UpdatedAt       time.Time
 }
 
 type Station struct {
