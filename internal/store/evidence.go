@@ -22,6 +22,7 @@ type (
 	LineTotals   = evidence.LineTotals
 	LineEvidence = evidence.LineEvidence
 	FileUse      = evidence.FileUse
+	Resources    = evidence.Resources
 )
 
 // PackFile is an evidence file of the quarter, with where else its bytes
@@ -43,6 +44,9 @@ type EvidencePack struct {
 	Totals     LineTotals     `json:"totals"`
 	Files      []PackFile     `json:"files"`
 	Flags      []string       `json:"flags"` // what a supervisor should look at, in words
+	// Resources are the station's projects meeting the quarter, by funder
+	// kind and in total (资源整合); see packResources.
+	Resources Resources `json:"resources"`
 }
 
 // EvidencePack collects a station's quarter: the totals of its records
@@ -79,7 +83,21 @@ func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.
 		pack.Flags = append(pack.Flags, evidence.ReuseFlags(stationID, f.ID, f.AlsoUsedIn)...)
 	}
 	pack.Files = append(pack.Files, files...)
-	return pack, nil
+	return pack, s.packResources(ctx, stationID, q, term, &pack)
+}
+
+// packResources adds the resources the station's projects bring into the
+// quarter: every project whose period meets the quarter, with its whole
+// amount (not pro-rated), against the covering contract's year target for
+// resource linking.
+func (s *Store) packResources(ctx context.Context, stationID uuid.UUID, q period.Quarter, term *evidence.Term, pack *EvidencePack) error {
+	res, err := s.projectResources(ctx, stationID, q.First(), q.Last(), evidence.ResourceTarget(term))
+	if err != nil {
+		return fmt.Errorf("summing the projects' resources: %w", err)
+	}
+	pack.Resources = res
+	pack.Flags = append(pack.Flags, evidence.ResourceFlags(res)...)
+	return nil
 }
 
 // quarterTerm finds the contract covering the quarter: the station's
