@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stationflow/stationflow/internal/auth"
+	"github.com/stationflow/stationflow/internal/flow"
 	"github.com/stationflow/stationflow/internal/period"
 	"github.com/stationflow/stationflow/internal/store"
 )
@@ -154,4 +155,56 @@ func TestAProjectBelongsToItsStationAndIsRecordedInWholeFen(t *testing.T) {
 	late := projectBody("foundation", "某基金会", 100, q)
 	late["end_date"] = "2019-12-31"
 	refused(t, s.do("POST", townshipPath+"/projects", orgA, late), http.StatusUnprocessableEntity, "end_date", "an end before the start")
+}
+
+// The annual rubric annual-2026.3 scores resource integration (整合各方资源),
+// and the evaluator's task shows the evidence for it: the year's resources
+// by funder kind. annual-2026.2 stays valid for the cycles that use it.
+func TestAnEvaluatorScoresResourceIntegrationAgainstTheResourcesByFunder(t *testing.T) {
+	t.Parallel()
+	quiet := flow.TaskPolicy{DueWorkdays: 600, EscalateEveryWorkdays: 600}
+	s := newStackWith(t, stackOptions{workday: 100 * time.Millisecond, quarterWorkdays: 100000, policies: map[string]flow.TaskPolicy{
+		flow.KindApplicationReview: quiet, flow.KindAnnualEvaluation: quiet, flow.KindArbitration: quiet,
+		flow.KindRenewalDecision: quiet, flow.KindAppealReview: quiet, flow.KindRectification: quiet, flow.KindRectificationCheck: quiet,
+	}})
+	admin := s.token(auth.RoleAdmin, "")
+	evaluator := s.person(admin, map[string]any{"name": "钱进", "role": "supervisor", "region_code": "510108"})
+	_, orgToken := s.organisation(admin, "成华区阳光社工服务中心", "52510108MJ0000061")
+	station, county := s.operatingStation(admin, orgToken)
+	q := period.Of(chinaToday())
+	for kind, fen := range map[string]int64{"community_governance": 3_000_000, "disabled_persons_federation": 2_500_000} {
+		s.do("POST", "/v1/stations/"+station.ID.String()+"/projects", orgToken, projectBody(kind, "出资方 "+kind, fen, q)).
+			must(t, http.StatusCreated)
+	}
+
+	body := map[string]any{"region_code": "510108", "year": q.Year, "rubric_version": "annual-2026.3",
+		"self_assessment_due_workdays": 600, "evaluation_due_workdays": 600, "evaluators_per_station": 1,
+		"appeal_workdays": 1, "min_term_days": 0}
+	s.do("POST", "/v1/cycles/preview", county, map[string]any{"region_code": "510108", "year": q.Year, "rubric_version": "annual-2026.2",
+		"self_assessment_due_workdays": 600, "evaluation_due_workdays": 600, "evaluators_per_station": 1,
+		"appeal_workdays": 1, "min_term_days": 0}).must(t, http.StatusOK)
+	s.do("POST", "/v1/cycles", county, body).must(t, http.StatusCreated)
+	self := s.cycleTask(orgToken, flow.KindSelfAssessment, station)
+	selfForm := rubricForm(self, 0.9)
+	selfForm["funding_used_yuan"] = 180000
+	s.do("POST", "/v1/tasks/"+self.ID.String()+"/complete", orgToken, selfForm).must(t, http.StatusOK)
+
+	token := s.token(auth.RoleSupervisor, evaluator)
+	task := s.cycleTask(token, flow.KindAnnualEvaluation, station)
+	found := false
+	for _, sec := range task.Rubric.Sections {
+		for _, ind := range sec.Indicators {
+			found = found || ind.ID == "resource_linking.integration"
+		}
+	}
+	if task.Rubric.Version != "annual-2026.3" || !found {
+		t.Fatalf("the evaluator's rubric %s has no resource_linking.integration", task.Rubric.Version)
+	}
+	if task.AnnualEvidence == nil {
+		t.Fatal("the evaluator's task shows no annual evidence")
+	}
+	checkResources(t, "the evaluator's annual evidence", task.AnnualEvidence.Resources,
+		map[string]int64{"community_governance": 3_000_000, "disabled_persons_federation": 2_500_000}, 2, 5_500_000)
+	s.do("POST", "/v1/tasks/"+task.ID.String()+"/complete", token, rubricFormWith(task, 0.9, map[string]float64{"resource_linking.integration": 6})).
+		must(t, http.StatusOK)
 }
