@@ -64,14 +64,12 @@ func SumResources(byKind map[string]FunderResources, targetFen *int64) Resources
 	return res
 }
 
-// ResourceFlags tell a reviewer when a period shows no project, or
-// projects from a single kind of funder.
+// ResourceFlags tell a reviewer when the projects of a period all come
+// from a single kind of funder. A period without projects is not flagged:
+// its resources show zero projects.
 func ResourceFlags(r Resources) []string {
-	switch {
-	case r.Projects == 0:
-		return []string{"no projects bring resources into this period (资源整合)"}
-	case r.FunderKinds == 1:
-		return []string{fmt.Sprintf("all %d projects of this period come from one kind of funder", r.Projects)}
+	if r.FunderKinds == 1 {
+		return []string{fmt.Sprintf("all %d projects of this period come from one kind of funder (资源整合)", r.Projects)}
 	}
 	return nil
 }
