@@ -7,7 +7,7 @@
 // files named for their capability: tasks.go, evidence.go, files.go,
 // scorecards.go, rectifications.go, overdue.go, cycles.go, reports.go,
 // evaluators.go, appeals.go, applications.go, stations.go,
-// organisations.go, people.go and projectionfailures.go; decode.go,
+// organisations.go, people.go, projects.go and projectionfailures.go; decode.go,
 // params.go and access.go hold what they share. methods.go (HEAD, 405
 // and Allow), headers.go, ratelimit.go and metrics.go answer the edges
 // of HTTP.
@@ -146,6 +146,8 @@ func (s *Server) routes() *mux.Router {
 	v1.Handle("/stations/{id}/roster/{entry}/leave", s.handle(s.recordLeaving)).Methods(http.MethodPost)
 	v1.Handle("/staffing-rules/{region}", s.handle(s.getStaffingRules)).Methods(http.MethodGet)
 	v1.Handle("/staffing-rules/{region}", s.handle(s.putStaffingRule)).Methods(http.MethodPut)
+	v1.Handle("/stations/{id}/projects", s.handle(s.createProject)).Methods(http.MethodPost)
+	v1.Handle("/stations/{id}/projects", s.handle(s.listProjects)).Methods(http.MethodGet)
 	v1.Handle("/stations/{id}/scorecards", s.handle(s.listStationScorecards)).Methods(http.MethodGet)
 	v1.Handle("/scorecards/{id}", s.handle(s.getScorecard)).Methods(http.MethodGet)
 	v1.Handle("/rectifications", s.handle(s.listRectifications)).Methods(http.MethodGet)

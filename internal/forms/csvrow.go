@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Indexes into CSVColumns.
@@ -22,8 +24,17 @@ const (
 	colVolunteerHours
 	colResourcesYuan
 	colCases
+	colProjectID
 	numCSVColumns
 )
+
+// CSVOptionalColumns may follow CSVColumns in a header row: project_id,
+// the station's project a row's work belongs to (empty cell: none).
+var CSVOptionalColumns = []string{"project_id"}
+
+// csvAllColumns are CSVColumns then CSVOptionalColumns, in the order of
+// the col constants.
+var csvAllColumns = append(slices.Clip(CSVColumns), CSVOptionalColumns...)
 
 // CSVError is one refused cell of a CSV row, or the row as a whole when
 // Column is empty.
@@ -41,8 +52,9 @@ type CSVHeader struct {
 // Width is the number of fields in the header row, which every row has.
 func (h CSVHeader) Width() int { return h.width }
 
-// ReadCSVHeader maps a header row that names exactly CSVColumns, in any
-// order, case and surrounding space aside. It lists every column that has
+// ReadCSVHeader maps a header row that names exactly CSVColumns, and
+// perhaps CSVOptionalColumns, in any order, case and surrounding space
+// aside. It lists every column that has
 // no name, is unknown, appears twice or is missing.
 func ReadCSVHeader(header []string) (CSVHeader, []CSVError) {
 	h := CSVHeader{width: len(header)}
@@ -56,12 +68,12 @@ func ReadCSVHeader(header []string) (CSVHeader, []CSVError) {
 			continue
 		}
 		name = strings.ToLower(strings.TrimSpace(name))
-		j := slices.Index(CSVColumns, name)
+		j := slices.Index(csvAllColumns, name)
 		switch {
 		case name == "":
 			errs = append(errs, CSVError{"", fmt.Sprintf("column %d has no name", i+1)})
 		case j < 0:
-			errs = append(errs, CSVError{name, "is not a column of a service-record import; the columns are " + strings.Join(CSVColumns, ",")})
+			errs = append(errs, CSVError{name, "is not a column of a service-record import; the columns are " + strings.Join(csvAllColumns, ",")})
 		case h.index[j] >= 0:
 			errs = append(errs, CSVError{name, "appears twice in the header row"})
 		default:
@@ -92,12 +104,13 @@ func ParseCSVRow(h CSVHeader, rec []string, today time.Time) (ServiceRecord, tim
 		VolunteerHours: p.number(colVolunteerHours),
 		ResourcesYuan:  p.number(colResourcesYuan),
 		Cases:          p.whole(colCases),
+		ProjectID:      p.id(colProjectID),
 	}
 	// p.bad marks the columns that failed to parse; a rule error on them
 	// (or on hours, judged against unreadable volunteers) would only repeat it.
 	for _, fe := range CheckServiceRecord(r, today) {
 		column := strings.ReplaceAll(fe.Field, ".", "_")
-		c := slices.Index(CSVColumns, column)
+		c := slices.Index(csvAllColumns, column)
 		if c >= 0 && (p.bad[c] || (c == colVolunteerHours && p.bad[colVolunteers])) {
 			continue
 		}
@@ -105,7 +118,7 @@ func ParseCSVRow(h CSVHeader, rec []string, today time.Time) (ServiceRecord, tim
 	}
 	if len(p.errs) > 0 {
 		slices.SortStableFunc(p.errs, func(a, b CSVError) int {
-			return slices.Index(CSVColumns, a.Column) - slices.Index(CSVColumns, b.Column)
+			return slices.Index(csvAllColumns, a.Column) - slices.Index(csvAllColumns, b.Column)
 		})
 		return r, time.Time{}, p.errs
 	}
@@ -126,11 +139,29 @@ type rowParser struct {
 func (p *rowParser) cell(c int) string {
 	v := p.rec[p.h.index[c]]
 	if msg := CheckText(v); msg != "" {
-		p.errs = append(p.errs, CSVError{CSVColumns[c], msg})
+		p.errs = append(p.errs, CSVError{csvAllColumns[c], msg})
 		p.bad[c] = true
 		return ""
 	}
 	return strings.TrimSpace(v)
+}
+
+// id reads an optional column's ID; an absent column or empty cell is nil.
+func (p *rowParser) id(c int) *uuid.UUID {
+	if p.h.index[c] < 0 {
+		return nil
+	}
+	v := p.cell(c)
+	if v == "" {
+		return nil
+	}
+	id, err := uuid.Parse(v)
+	if err != nil {
+		p.errs = append(p.errs, CSVError{csvAllColumns[c], "must be an ID such as 0b6a6ff0-3c1e-4a7e-9a64-2f1f3b0c9d21"})
+		p.bad[c] = true
+		return nil
+	}
+	return &id
 }
 
 func (p *rowParser) whole(c int) int {
@@ -140,7 +171,7 @@ func (p *rowParser) whole(c int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		p.errs = append(p.errs, CSVError{CSVColumns[c], "must be a whole number"})
+		p.errs = append(p.errs, CSVError{csvAllColumns[c], "must be a whole number"})
 		p.bad[c] = true
 	}
 	return n
@@ -153,7 +184,7 @@ func (p *rowParser) number(c int) float64 {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		p.errs = append(p.errs, CSVError{CSVColumns[c], "must be a number"})
+		p.errs = append(p.errs, CSVError{csvAllColumns[c], "must be a number"})
 		p.bad[c] = true
 		return 0
 	}

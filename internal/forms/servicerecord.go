@@ -3,6 +3,8 @@ package forms
 import (
 	"strconv"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // ServiceLines are the six services (六项服务) in their fixed order.
@@ -30,6 +32,8 @@ type ServiceRecord struct {
 	VolunteerHours float64       `json:"volunteer_hours" validate:"gte=0,lte=1000000"`
 	ResourcesYuan  float64       `json:"resources_yuan" validate:"gte=0,lte=10000000000,fen"`
 	Cases          int           `json:"cases" validate:"gte=0,lte=100000"`
+	// ProjectID names the station's project the work belongs to, if any.
+	ProjectID *uuid.UUID `json:"project_id,omitempty"`
 }
 
 // ServiceRecordBatch is a JSON batch of service records.
@@ -82,6 +86,22 @@ func recordRules(r ServiceRecord, today time.Time) Errors {
 	}
 	if r.VolunteerHours > 0 && r.Volunteers == 0 {
 		errs = append(errs, FieldError{Field: "volunteer_hours", Message: "need at least one volunteer to be recorded"})
+	}
+	return errs
+}
+
+// ProjectMessage refuses a project_id that names no project of the
+// record's station.
+const ProjectMessage = "不是本站点的项目 / is not a project of this station"
+
+// CheckRecordProjects names, as records[i].project_id, each record of a
+// batch whose project is not among the station's own.
+func CheckRecordProjects(recs []ServiceRecord, own map[uuid.UUID]bool) Errors {
+	var errs Errors
+	for i, r := range recs {
+		if r.ProjectID != nil && !own[*r.ProjectID] {
+			errs = append(errs, FieldError{Field: "records[" + strconv.Itoa(i) + "].project_id", Message: ProjectMessage})
+		}
 	}
 	return errs
 }

@@ -157,6 +157,8 @@ func ruleMessage(fe validator.FieldError) string {
 		return "must be at most " + fe.Param()
 	case "uuid":
 		return "must be an ID"
+	case "unique":
+		return "must not name the same item twice"
 	case "datetime":
 		return "must be a date written " + fe.Param()
 	}

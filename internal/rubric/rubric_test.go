@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -219,10 +220,10 @@ func TestCommittedRubrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(set) != 3 {
-		t.Fatalf("loaded %d rubrics, want 3: %v", len(set), set.versions())
+	if len(set) != 4 {
+		t.Fatalf("loaded %d rubrics, want 4: %v", len(set), set.versions())
 	}
-	for kind, version := range map[string]string{KindSupervision: "supervision-2026.1", KindAnnual: "annual-2026.2"} {
+	for kind, version := range map[string]string{KindSupervision: "supervision-2026.1", KindAnnual: "annual-2026.3"} {
 		r, err := set.Latest(kind)
 		if err != nil {
 			t.Fatal(err)
@@ -251,7 +252,8 @@ func TestCommittedRubrics(t *testing.T) {
 	}
 	// Annual rubrics say how an indicator fails across evaluators: the
 	// first by majority (left out), the second by majority or arbitration.
-	for version, want := range map[string]string{"annual-2026.1": "", "annual-2026.2": FailedByMajorityOrArbitration} {
+	for version, want := range map[string]string{"annual-2026.1": "", "annual-2026.2": FailedByMajorityOrArbitration,
+		"annual-2026.3": FailedByMajorityOrArbitration} {
 		if r, _ := set.Get(version); r == nil || r.FailedAcross != want || r.ArbitrationConfirms() != (want != "") {
 			t.Errorf("%s failed_across %+v, want %q", version, r, want)
 		}
@@ -344,5 +346,38 @@ func TestLoadChecksFiles(t *testing.T) {
 
 	if _, err := Load(fstest.MapFS{}, "missing"); err == nil {
 		t.Fatal("Load of a missing directory succeeded")
+	}
+}
+
+// annual-2026.3 is annual-2026.2 with one indicator more, resource
+// integration (整合各方资源), read from the resources by funder in the
+// annual evidence; annual-2026.2 is left as it was for the cycles using it.
+func TestAnnual2026Point3AddsResourceIntegrationToAnnual2026Point2(t *testing.T) {
+	set, err := Load(schemas.FS, "rubrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, _ := set.Get("annual-2026.2")
+	next, _ := set.Get("annual-2026.3")
+	if old == nil || next == nil {
+		t.Fatal("annual-2026.2 and annual-2026.3 must both load")
+	}
+	if _, _, ok := old.Indicator("resource_linking.integration"); ok {
+		t.Error("annual-2026.2 changed: it has resource_linking.integration")
+	}
+	ind, _, ok := next.Indicator("resource_linking.integration")
+	if !ok || !strings.Contains(ind.Guidance, "by_funder") || !strings.Contains(ind.Name, "整合各方资源") {
+		t.Fatalf("annual-2026.3 resource_linking.integration = %+v", ind)
+	}
+	var added []string
+	for _, sec := range next.Sections {
+		for _, in := range sec.Indicators {
+			if _, _, ok := old.Indicator(in.ID); !ok {
+				added = append(added, in.ID)
+			}
+		}
+	}
+	if !slices.Equal(added, []string{"resource_linking.integration"}) || next.PassMark != old.PassMark {
+		t.Errorf("annual-2026.3 adds %v and passes at %g, want only resource_linking.integration at %g", added, next.PassMark, old.PassMark)
 	}
 }

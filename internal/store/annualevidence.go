@@ -35,6 +35,10 @@ type AnnualEvidence struct {
 	FundingYuan     float64  `json:"funding_yuan"`
 	FundingUsedYuan *float64 `json:"funding_used_yuan"`
 	Flags           []string `json:"flags"`
+	// Resources are the station's projects meeting the year, by funder
+	// kind and in total (资源整合), the evidence of the annual rubric's
+	// resource-integration indicator; see yearResources.
+	Resources Resources `json:"resources"`
 }
 
 // AnnualEvidence collects a station's year: the four quarterly scorecards,
@@ -44,6 +48,7 @@ func (s *Store) AnnualEvidence(ctx context.Context, stationID uuid.UUID, year in
 	ev := AnnualEvidence{StationID: stationID, Year: year, Scorecards: []Scorecard{}, Quarters: map[string]string{},
 		Rectifications: []Rectification{}, Flags: []string{}}
 	var quarters [][]LineEvidence
+	var resourceTarget *int64
 	for n := 1; n <= 4; n++ {
 		q := period.Quarter{Year: year, N: n}
 		pack, err := s.EvidencePack(ctx, stationID, q)
@@ -51,6 +56,9 @@ func (s *Store) AnnualEvidence(ctx context.Context, stationID uuid.UUID, year in
 			return ev, err
 		}
 		quarters = append(quarters, pack.Lines)
+		if pack.Resources.TargetFen != nil {
+			resourceTarget = pack.Resources.TargetFen
+		}
 		ev.Quarters[q.String()] = "not_opened"
 	}
 	lines, totals, flags := evidence.SumYear(quarters)
@@ -67,7 +75,23 @@ func (s *Store) AnnualEvidence(ctx context.Context, stationID uuid.UUID, year in
 		return ev, err
 	}
 	ev.Flags = append(ev.Flags, evidence.OverspentFlag(ev.FundingUsedYuan, ev.FundingYuan)...)
-	return ev, nil
+	return ev, s.yearResources(ctx, stationID, year, resourceTarget, &ev)
+}
+
+// yearResources adds the resources the station's projects bring into the
+// year: every project whose period meets it, with its whole amount,
+// against the year target for resource linking of the last contract that
+// covers one of its quarters.
+func (s *Store) yearResources(ctx context.Context, stationID uuid.UUID, year int, targetFen *int64, ev *AnnualEvidence) error {
+	first := period.Quarter{Year: year, N: 1}.First()
+	last := period.Quarter{Year: year, N: 4}.Last()
+	res, err := s.projectResources(ctx, stationID, first, last, targetFen)
+	if err != nil {
+		return fmt.Errorf("summing the projects' resources: %w", err)
+	}
+	ev.Resources = res
+	ev.Flags = append(ev.Flags, evidence.ResourceFlags(res)...)
+	return nil
 }
 
 // yearQuarterStates writes the state of each of the year's supervision

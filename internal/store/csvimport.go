@@ -76,13 +76,14 @@ func (e *ImportErrors) any() bool { return len(e.Rows) > 0 || e.Truncated }
 // recordColumns are the columns a copy into service_records fills.
 var recordColumns = []string{"id", "station_id", "organisation_id", "import_id", "line", "date", "service_line", "activity_type",
 	"beneficiaries_elderly", "beneficiaries_children", "beneficiaries_disabled", "beneficiaries_hardship",
-	"volunteers", "volunteer_hours", "resources_yuan", "cases"}
+	"volunteers", "volunteer_hours", "resources_yuan", "cases", "project_id"}
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // ImportServiceRecordsCSV streams a CSV file of service records into the
 // station's records in one transaction. The header row must name exactly
-// forms.CSVColumns, in any order. Each row is parsed and checked
+// forms.CSVColumns, in any order, and may name project_id, whose cells
+// must name a project of the station (or be empty). Each row is parsed and checked
 // (forms.CheckServiceRecord) as it streams; after the first bad row no row
 // is sent on, but scanning goes on to list up to MaxImportErrors bad rows,
 // and then the import fails with *ImportErrors and stores nothing. Empty
@@ -113,6 +114,9 @@ func (s *Store) ImportServiceRecordsCSV(ctx context.Context, actor string, stati
 	src, herrs := newCSVRecordSource(cr, header, stationID, orgID, today, maxRows)
 	if herrs != nil {
 		return ImportResult{}, herrs
+	}
+	if src.projects, err = s.StationProjectIDs(ctx, stationID); err != nil {
+		return ImportResult{}, fmt.Errorf("reading the station's projects: %w", err)
 	}
 	var res ImportResult
 	err = s.InTx(ctx, func(tx pgx.Tx) error {
@@ -152,7 +156,8 @@ type csvRecordSource struct {
 	importID  uuid.UUID
 	today     time.Time
 	maxRows   int
-	rows      int // data rows read
+	projects  map[uuid.UUID]bool // the station's projects, which a row's project_id must name
+	rows      int                // data rows read
 	done      bool
 	values    []any
 	errs      ImportErrors
@@ -221,6 +226,9 @@ func (s *csvRecordSource) fail(line int, column, message string) {
 // listing what is wrong with it; it reports whether the row is good.
 func (s *csvRecordSource) parse(rec []string, line int) bool {
 	r, date, errs := forms.ParseCSVRow(s.header, rec, s.today)
+	if r.ProjectID != nil && !s.projects[*r.ProjectID] {
+		errs = append(errs, forms.CSVError{Column: "project_id", Message: forms.ProjectMessage})
+	}
 	if len(errs) > 0 {
 		for _, e := range errs {
 			s.fail(line, e.Column, e.Message)

@@ -22,6 +22,7 @@ type (
 	LineTotals   = evidence.LineTotals
 	LineEvidence = evidence.LineEvidence
 	FileUse      = evidence.FileUse
+	Resources    = evidence.Resources
 )
 
 // PackFile is an evidence file of the quarter, with where else its bytes
@@ -45,6 +46,9 @@ type EvidencePack struct {
 	Flags      []string       `json:"flags"` // what a supervisor should look at, in words
 	// Roster is the station's staff over the quarter (see rosterQuarter).
 	Roster *evidence.RosterQuarter `json:"roster"`
+	// Resources are the station's projects meeting the quarter, by funder
+	// kind and in total (资源整合); see packResources.
+	Resources Resources `json:"resources"`
 }
 
 // EvidencePack collects a station's quarter: the totals of its records
@@ -84,7 +88,21 @@ func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.
 	if pack.Roster, err = s.rosterQuarter(ctx, stationID, from, to); err != nil {
 		return pack, fmt.Errorf("the quarter's roster: %w", err)
 	}
-	return pack, nil
+	return pack, s.packResources(ctx, stationID, q, term, &pack)
+}
+
+// packResources adds the resources the station's projects bring into the
+// quarter: every project whose period meets the quarter, with its whole
+// amount (not pro-rated), against the covering contract's year target for
+// resource linking.
+func (s *Store) packResources(ctx context.Context, stationID uuid.UUID, q period.Quarter, term *evidence.Term, pack *EvidencePack) error {
+	res, err := s.projectResources(ctx, stationID, q.First(), q.Last(), evidence.ResourceTarget(term))
+	if err != nil {
+		return fmt.Errorf("summing the projects' resources: %w", err)
+	}
+	pack.Resources = res
+	pack.Flags = append(pack.Flags, evidence.ResourceFlags(res)...)
+	return nil
 }
 
 // quarterTerm finds the contract covering the quarter: the station's

@@ -32,6 +32,7 @@ type ServiceRecord struct {
 	VolunteerHours float64             `json:"volunteer_hours"`
 	ResourcesYuan  float64             `json:"resources_yuan"`
 	Cases          int                 `json:"cases"`
+	ProjectID      *uuid.UUID          `json:"project_id"`
 	CreatedAt      time.Time           `json:"created_at"`
 }
 
@@ -101,7 +102,14 @@ func finishImport(ctx context.Context, tx pgx.Tx, actor string, importID, statio
 func recordValues(dst []any, stationID, orgID, importID uuid.UUID, line int, date time.Time, r forms.ServiceRecord) []any {
 	return append(dst, pgUUID(NewID()), pgUUID(stationID), pgUUID(orgID), pgUUID(importID), line, date, r.ServiceLine, r.ActivityType,
 		r.Beneficiaries.Elderly, r.Beneficiaries.Children, r.Beneficiaries.Disabled, r.Beneficiaries.Hardship,
-		r.Volunteers, r.VolunteerHours, r.ResourcesYuan, r.Cases)
+		r.Volunteers, r.VolunteerHours, r.ResourcesYuan, r.Cases, pgOptionalUUID(r.ProjectID))
+}
+
+func pgOptionalUUID(id *uuid.UUID) pgtype.UUID {
+	if id == nil {
+		return pgtype.UUID{}
+	}
+	return pgUUID(*id)
 }
 
 func pgUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }
@@ -151,13 +159,13 @@ func (s *Store) CountServiceRecords(ctx context.Context, stationID uuid.UUID) (i
 
 const serviceRecordColumns = `id, station_id, organisation_id, import_id, line, date, service_line, activity_type,
 	beneficiaries_elderly, beneficiaries_children, beneficiaries_disabled, beneficiaries_hardship,
-	coalesce(volunteers, 0), coalesce(volunteer_hours, 0)::float8, coalesce(resources_yuan, 0)::float8, coalesce(cases, 0), created_at`
+	coalesce(volunteers, 0), coalesce(volunteer_hours, 0)::float8, coalesce(resources_yuan, 0)::float8, coalesce(cases, 0), project_id, created_at`
 
 func scanServiceRecord(row pgx.CollectableRow) (ServiceRecord, error) {
 	var r ServiceRecord
 	b := &r.Beneficiaries
 	err := row.Scan(&r.ID, &r.StationID, &r.OrganisationID, &r.ImportID, &r.Line, &r.Date, &r.ServiceLine, &r.ActivityType,
-		&b.Elderly, &b.Children, &b.Disabled, &b.Hardship, &r.Volunteers, &r.VolunteerHours, &r.ResourcesYuan, &r.Cases, &r.CreatedAt)
+		&b.Elderly, &b.Children, &b.Disabled, &b.Hardship, &r.Volunteers, &r.VolunteerHours, &r.ResourcesYuan, &r.Cases, &r.ProjectID, &r.CreatedAt)
 	return r, err
 }
 

@@ -57,6 +57,9 @@ func (c *Cases) AddServiceRecords(ctx context.Context, who Caller, stationID str
 	if err := invalidIf(forms.CheckServiceRecordBatch(batch.ServiceRecordBatch, Today())); err != nil {
 		return store.ImportResult{}, err
 	}
+	if err := c.checkRecordProjects(ctx, st.ID, batch.Records); err != nil {
+		return store.ImportResult{}, err
+	}
 	return c.Store.AddServiceRecords(ctx, who.Actor(), st.ID, *st.OperatorID, batch.Digest, batch.Records)
 }
 

@@ -248,6 +248,21 @@ type Person struct {
 	CreatedAt      time.Time
 }
 
+type Project struct {
+	ID             uuid.UUID
+	StationID      uuid.UUID
+	OrganisationID uuid.UUID
+	Name           string
+	ServiceLines   []string
+	FunderKind     string
+	FunderName     string
+	AmountFen      int64
+	StartDate      time.Time
+	EndDate        time.Time
+	Beneficiaries  int
+	CreatedAt      time.Time
+}
+
 type ProjectionFailure struct {
 	ID         uuid.UUID
 	WorkflowID string
@@ -351,6 +366,7 @@ type ServiceRecord struct {
 	ResourcesYuan         *float64
 	Cases                 *int
 	CreatedAt             time.Time
+	ProjectID             *uuid.UUID
 }
 
 type ServiceRecordImport struct {
