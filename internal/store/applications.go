@@ -32,6 +32,7 @@ type Application struct {
 	Targets        json.RawMessage `json:"targets"`
 	BudgetYuan     float64         `json:"budget_yuan"`
 	DocumentIDs    []uuid.UUID     `json:"document_ids"`
+	Documents      []FileLink      `json:"documents"` // DocumentIDs with where each is downloaded; read only
 	Round          int             `json:"round"`
 	ReviewTaskID   *uuid.UUID      `json:"review_task_id"`
 	DecisionReason string          `json:"decision_reason"`
@@ -60,6 +61,7 @@ func (s *Store) CreateApplication(ctx context.Context, actor string, app Applica
 		if app.DocumentIDs == nil {
 			app.DocumentIDs = []uuid.UUID{}
 		}
+		app.Documents = FileLinks(app.DocumentIDs)
 		at, err := q.InsertApplication(ctx, db.InsertApplicationParams{ID: app.ID, StationID: app.StationID, OrganisationID: app.OrganisationID,
 			State: app.State, Staffing: app.Staffing, Targets: app.Targets, BudgetYuan: app.BudgetYuan, DocumentIds: app.DocumentIDs})
 		if err != nil {
@@ -81,7 +83,7 @@ func (s *Store) GetApplication(ctx context.Context, id uuid.UUID) (Application, 
 
 func applicationFromDB(r db.Application) Application {
 	return Application{ID: r.ID, StationID: r.StationID, OrganisationID: r.OrganisationID, State: r.State, Staffing: r.Staffing,
-		Targets: r.Targets, BudgetYuan: r.BudgetYuan, DocumentIDs: r.DocumentIds, Round: r.Round, ReviewTaskID: r.ReviewTaskID,
+		Targets: r.Targets, BudgetYuan: r.BudgetYuan, DocumentIDs: r.DocumentIds, Documents: FileLinks(r.DocumentIds), Round: r.Round, ReviewTaskID: r.ReviewTaskID,
 		DecisionReason: r.DecisionReason, ContractID: r.ContractID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
