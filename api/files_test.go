@@ -115,7 +115,10 @@ func TestAStationsFilesOpenByteForByteToThoseWhoSeeItAndToNobodyElse(t *testing.
 	s.do("GET", link, s.token(auth.RoleSupervisor, other), nil).must(t, 404)
 
 	// The application's documents are linked and open the same way.
-	var app store.Application
+	var app struct {
+		DocumentIDs []uuid.UUID      `json:"document_ids"`
+		Documents   []store.FileLink `json:"documents"`
+	}
 	contracts := s.do("GET", "/v1/stations/"+township.ID.String()+"/contracts", county, nil).must(t, 200)
 	var list struct{ Items []store.ContractView }
 	contracts.json(t, &list)

@@ -32,13 +32,22 @@ type Application struct {
 	Targets        json.RawMessage `json:"targets"`
 	BudgetYuan     float64         `json:"budget_yuan"`
 	DocumentIDs    []uuid.UUID     `json:"document_ids"`
-	Documents      []FileLink      `json:"documents"` // DocumentIDs with where each is downloaded; read only
 	Round          int             `json:"round"`
 	ReviewTaskID   *uuid.UUID      `json:"review_task_id"`
 	DecisionReason string          `json:"decision_reason"`
 	ContractID     *uuid.UUID      `json:"contract_id"`
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
+}
+
+// MarshalJSON writes the application with its documents: each of
+// DocumentIDs with where it is downloaded.
+func (a Application) MarshalJSON() ([]byte, error) {
+	type fields Application
+	return json.Marshal(struct {
+		fields
+		Documents []FileLink `json:"documents"`
+	}{fields(a), FileLinks(a.DocumentIDs)})
 }
 
 // CreateApplication stores an application and its documents in one
@@ -61,7 +70,6 @@ func (s *Store) CreateApplication(ctx context.Context, actor string, app Applica
 		if app.DocumentIDs == nil {
 			app.DocumentIDs = []uuid.UUID{}
 		}
-		app.Documents = FileLinks(app.DocumentIDs)
 		at, err := q.InsertApplication(ctx, db.InsertApplicationParams{ID: app.ID, StationID: app.StationID, OrganisationID: app.OrganisationID,
 			State: app.State, Staffing: app.Staffing, Targets: app.Targets, BudgetYuan: app.BudgetYuan, DocumentIds: app.DocumentIDs})
 		if err != nil {
@@ -83,7 +91,7 @@ func (s *Store) GetApplication(ctx context.Context, id uuid.UUID) (Application, 
 
 func applicationFromDB(r db.Application) Application {
 	return Application{ID: r.ID, StationID: r.StationID, OrganisationID: r.OrganisationID, State: r.State, Staffing: r.Staffing,
-		Targets: r.Targets, BudgetYuan: r.BudgetYuan, DocumentIDs: r.DocumentIds, Documents: FileLinks(r.DocumentIds), Round: r.Round, ReviewTaskID: r.ReviewTaskID,
+		Targets: r.Targets, BudgetYuan: r.BudgetYuan, DocumentIDs: r.DocumentIds, Round: r.Round, ReviewTaskID: r.ReviewTaskID,
 		DecisionReason: r.DecisionReason, ContractID: r.ContractID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 

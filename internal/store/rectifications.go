@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -71,6 +72,16 @@ type Rectification struct {
 	CreatedAt           time.Time  `json:"created_at"`
 	UpdatedAt           time.Time  `json:"updated_at"`
 	ClosedAt            *time.Time `json:"closed_at"`
+}
+
+// MarshalJSON writes the item with evidence_files a list, empty when the
+// item cites no file or was built without reading them.
+func (r Rectification) MarshalJSON() ([]byte, error) {
+	type fields Rectification
+	if r.EvidenceFiles == nil {
+		r.EvidenceFiles = []FileLink{}
+	}
+	return json.Marshal(fields(r))
 }
 
 // The due date and overdue flag come from the item's current task.
