@@ -108,6 +108,7 @@ type authzFixture struct {
 	failure          string            // a projection failure of the township, its workflow gone
 	notification     string            // an in-app notification of the unassigned supervisor's account
 	rosterEntry      string            // a member of the township's staff, joined today
+	file             string            // an evidence photo orgA filed for the township
 }
 
 // newAuthzFixture builds the fixture over HTTP as far as the API allows;
@@ -207,6 +208,10 @@ func newAuthzFixture(s *stack) *authzFixture {
 		t.Fatal(err)
 	}
 	f.failure = failure.ID.String()
+	var photo store.EvidenceFile
+	fileType, fileBody := multipartFile(t, "photo", "活动照片.png", pngBytes(11))
+	s.send("POST", "/v1/stations/"+f.township.ID.String()+"/files", orgAToken, fileType, fileBody).must(t, 201).json(t, &photo)
+	f.file = photo.ID.String()
 	return f
 }
 
@@ -242,6 +247,10 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 	selfA, selfB := "/v1/tasks/"+f.selfA, "/v1/tasks/"+f.selfB
 	cycleA, cycleB := "/v1/cycles/"+f.cycleA.ID.String(), "/v1/cycles/"+f.cycleB.ID.String()
 	item := "/v1/rectifications/" + f.item
+	contract := "/v1/contracts/"
+	if f.app.ContractID != nil {
+		contract += f.app.ContractID.String()
+	}
 	year := chinaToday().Year()
 	all := func(status int) authzWant {
 		return authzWant{status, status, status, status, status, status, status, status}
@@ -398,6 +407,19 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 			want: authzWant{admin: 422, officeIn: 403, officeOut: 403, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
 			note: "only a province office (or an admin) sets a rule; a negative minimum is 422 after authorization"},
 		{route: "GET /v1/stations/{id}/scorecards", path: township + "/scorecards", want: evidence},
+		{route: "GET /v1/files/{id}", path: "/v1/files/" + f.file, want: evidence,
+			note: "a file is for those who see its station's evidence"},
+
+		// Contracts: the office over the station and the organisation
+		// holding the contract; supervisors never.
+		{route: "GET /v1/stations/{id}/contracts", path: township + "/contracts",
+			want: authzWant{admin: 200, officeIn: 200, officeOut: 404, orgOwner: 200, orgOther: 404, supAssigned: 404, supOther: 404, none: 401},
+			note: "orgB neither sees the township nor holds a contract there"},
+		{route: "GET /v1/stations/{id}/contracts", variant: "county station open for tender", path: county + "/contracts",
+			want: authzWant{admin: 200, officeIn: 200, officeOut: 404, orgOwner: 200, orgOther: 200, supAssigned: 404, supOther: 404, none: 401},
+			note: "an organisation that may apply for a station sees its own contracts there: none"},
+		{route: "GET /v1/contracts/{id}", path: contract,
+			want: authzWant{admin: 200, officeIn: 200, officeOut: 404, orgOwner: 200, orgOther: 404, supAssigned: 404, supOther: 404, none: 401}},
 		{route: "GET /v1/scorecards/{id}", path: "/v1/scorecards/" + f.card, want: evidence},
 
 		// Rectifications.

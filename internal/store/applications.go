@@ -40,6 +40,16 @@ type Application struct {
 	UpdatedAt      time.Time       `json:"updated_at"`
 }
 
+// MarshalJSON writes the application with its documents: each of
+// DocumentIDs with where it is downloaded.
+func (a Application) MarshalJSON() ([]byte, error) {
+	type fields Application
+	return json.Marshal(struct {
+		fields
+		Documents []FileLink `json:"documents"`
+	}{fields(a), FileLinks(a.DocumentIDs)})
+}
+
 // CreateApplication stores an application and its documents in one
 // transaction with an audit row.
 func (s *Store) CreateApplication(ctx context.Context, actor string, app Application, docs []UploadedFile) (Application, error) {

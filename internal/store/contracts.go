@@ -104,3 +104,40 @@ func (s *Store) TerminateContract(ctx context.Context, id uuid.UUID, reason, act
 			Detail: mustJSON(map[string]any{"reason": reason})})
 	})
 }
+
+// ContractView is a contract as people read it: its funding in whole fen,
+// its state as of today (an active contract whose term is past is ended),
+// the contract it renews and the application that started it (nil for a
+// renewal, which follows its previous contract back to one).
+type ContractView struct {
+	ID                 uuid.UUID       `json:"id"`
+	StationID          uuid.UUID       `json:"station_id"`
+	OrganisationID     uuid.UUID       `json:"organisation_id"`
+	TermStart          string          `json:"term_start"`
+	TermEnd            string          `json:"term_end"`
+	FundingFen         int64           `json:"funding_fen"`
+	Targets            json.RawMessage `json:"targets"`
+	State              string          `json:"state"`
+	PreviousContractID *uuid.UUID      `json:"previous_contract_id"`
+	ApplicationID      *uuid.UUID      `json:"application_id"`
+	CreatedAt          time.Time       `json:"created_at"`
+}
+
+// ContractFilter picks contracts: a station's (StationID), one contract
+// (ID), either cut to one organisation's (OrganisationID); Today is the
+// day the state is read as of.
+type ContractFilter struct {
+	StationID, ID, OrganisationID *uuid.UUID
+	Today                         time.Time
+}
+
+// ContractViews lists the contracts the filter picks, newest first.
+func (s *Store) ContractViews(ctx context.Context, f ContractFilter) ([]ContractView, error) {
+	rows, err := s.q.ContractViews(ctx, db.ContractViewsParams{Today: f.Today, StationID: f.StationID, ContractID: f.ID,
+		OrganisationID: f.OrganisationID})
+	return mapRows(rows, func(r db.ContractViewsRow) ContractView {
+		return ContractView{ID: r.ID, StationID: r.StationID, OrganisationID: r.OrganisationID, TermStart: r.TermStart.Format(time.DateOnly),
+			TermEnd: r.TermEnd.Format(time.DateOnly), FundingFen: r.FundingFen, Targets: json.RawMessage(r.Targets), State: r.State,
+			PreviousContractID: r.PreviousID, ApplicationID: r.ApplicationID, CreatedAt: r.CreatedAt}
+	}), err
+}

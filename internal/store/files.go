@@ -27,6 +27,46 @@ type FileRef struct {
 	SizeBytes   int64     `json:"size_bytes"`
 	ContentType string    `json:"content_type"`
 	Filename    string    `json:"filename"`
+	// URL is where those who may see the file's station download it.
+	URL string `json:"url"`
+}
+
+// FileURL is the path a stored file is downloaded from.
+func FileURL(id uuid.UUID) string { return "/v1/files/" + id.String() }
+
+// FileLink is a reference to a stored file with where it is downloaded.
+type FileLink struct {
+	ID  uuid.UUID `json:"id"`
+	URL string    `json:"url"`
+}
+
+// FileLinks links each of the ids; nil gives an empty list.
+func FileLinks(ids []uuid.UUID) []FileLink {
+	out := make([]FileLink, len(ids))
+	for i, id := range ids {
+		out[i] = FileLink{ID: id, URL: FileURL(id)}
+	}
+	return out
+}
+
+// StoredFile is a stored file with its bytes and what it belongs to: the
+// station it was filed for and the organisation that filed it, either nil
+// when none.
+type StoredFile struct {
+	FileRef
+	StationID *uuid.UUID
+	OwnerOrg  *uuid.UUID
+	Content   []byte
+}
+
+// GetFile returns a stored file with its bytes, or ErrNotFound.
+func (s *Store) GetFile(ctx context.Context, id uuid.UUID) (StoredFile, error) {
+	r, err := s.q.GetFile(ctx, id)
+	if err != nil {
+		return StoredFile{}, notFound(err)
+	}
+	return StoredFile{FileRef: FileRef{ID: r.ID, SHA256: r.Sha256, SizeBytes: r.SizeBytes, ContentType: r.ContentType, Filename: r.Filename,
+		URL: FileURL(r.ID)}, StationID: r.StationID, OwnerOrg: r.OwnerOrg, Content: r.Content}, nil
 }
 
 // Evidence file kinds.
@@ -58,8 +98,8 @@ type EvidenceFile struct {
 }
 
 func evidenceFileFromDB(r db.InsertStationFileRow) EvidenceFile {
-	return EvidenceFile{FileRef: FileRef{ID: r.ID, SHA256: r.Sha256, SizeBytes: r.SizeBytes, ContentType: r.ContentType, Filename: r.Filename},
-		Kind: r.Kind, Period: r.Period, EvidenceDate: r.EvidenceDate, CreatedAt: r.CreatedAt}
+	return EvidenceFile{FileRef: FileRef{ID: r.ID, SHA256: r.Sha256, SizeBytes: r.SizeBytes, ContentType: r.ContentType, Filename: r.Filename,
+		URL: FileURL(r.ID)}, Kind: r.Kind, Period: r.Period, EvidenceDate: r.EvidenceDate, CreatedAt: r.CreatedAt}
 }
 
 // SaveStationFile stores an evidence file with its sha256, filed under the
@@ -128,4 +168,10 @@ func (s *Store) ForeignEvidence(ctx context.Context, stationID uuid.UUID, q *per
 		}
 	}
 	return foreign, nil
+}
+
+// HoldsStationTask reports whether the person is, or was, assigned a task
+// on the station.
+func (s *Store) HoldsStationTask(ctx context.Context, personID string, stationID uuid.UUID) (bool, error) {
+	return s.q.HoldsStationTask(ctx, db.HoldsStationTaskParams{StationID: stationID, PersonID: personID})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -43,49 +44,65 @@ const (
 // Rectification is an item (整改) a failed indicator opened. Its workflow
 // is its only writer.
 type Rectification struct {
-	ID                  uuid.UUID   `json:"id"`
-	StationID           uuid.UUID   `json:"station_id"`
-	OrganisationID      *uuid.UUID  `json:"organisation_id"`
-	RegionCode          string      `json:"region_code"`
-	ScorecardID         uuid.UUID   `json:"scorecard_id"`
-	Period              string      `json:"period"`
-	Indicator           string      `json:"indicator"`
-	IndicatorName       string      `json:"indicator_name"`
-	Critical            bool        `json:"critical"`
-	Points              float64     `json:"points"`
-	MaxPoints           int         `json:"max_points"`
-	VerifierKind        string      `json:"verifier_kind"`
-	VerifierID          string      `json:"verifier_id"`
-	State               string      `json:"state"`
-	Round               int         `json:"round"`
-	TaskID              *uuid.UUID  `json:"task_id"`
-	DueAt               *time.Time  `json:"due_at"`
-	Overdue             bool        `json:"overdue"`
-	Response            string      `json:"response"`
-	EvidenceIDs         []uuid.UUID `json:"evidence_ids"`
-	VerificationComment string      `json:"verification_comment"`
-	Version             int64       `json:"version"`
-	CreatedAt           time.Time   `json:"created_at"`
-	UpdatedAt           time.Time   `json:"updated_at"`
-	ClosedAt            *time.Time  `json:"closed_at"`
+	ID             uuid.UUID   `json:"id"`
+	StationID      uuid.UUID   `json:"station_id"`
+	OrganisationID *uuid.UUID  `json:"organisation_id"`
+	RegionCode     string      `json:"region_code"`
+	ScorecardID    uuid.UUID   `json:"scorecard_id"`
+	Period         string      `json:"period"`
+	Indicator      string      `json:"indicator"`
+	IndicatorName  string      `json:"indicator_name"`
+	Critical       bool        `json:"critical"`
+	Points         float64     `json:"points"`
+	MaxPoints      int         `json:"max_points"`
+	VerifierKind   string      `json:"verifier_kind"`
+	VerifierID     string      `json:"verifier_id"`
+	State          string      `json:"state"`
+	Round          int         `json:"round"`
+	TaskID         *uuid.UUID  `json:"task_id"`
+	DueAt          *time.Time  `json:"due_at"`
+	Overdue        bool        `json:"overdue"`
+	Response       string      `json:"response"`
+	EvidenceIDs    []uuid.UUID `json:"evidence_ids"`
+	// EvidenceFiles links the files among the evidence cited (the rest are
+	// service records); read only.
+	EvidenceFiles       []FileLink `json:"evidence_files"`
+	VerificationComment string     `json:"verification_comment"`
+	Version             int64      `json:"version"`
+	CreatedAt           time.Time  `json:"created_at"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+	ClosedAt            *time.Time `json:"closed_at"`
+}
+
+// MarshalJSON writes the item with evidence_files a list, empty when the
+// item cites no file or was built without reading them.
+func (r Rectification) MarshalJSON() ([]byte, error) {
+	type fields Rectification
+	if r.EvidenceFiles == nil {
+		r.EvidenceFiles = []FileLink{}
+	}
+	return json.Marshal(fields(r))
 }
 
 // The due date and overdue flag come from the item's current task.
 const rectificationColumns = `r.id, r.station_id, r.organisation_id, r.region_code, r.scorecard_id, r.period, r.indicator, r.indicator_name,
 	r.critical, r.points::float8, r.max_points, r.verifier_kind, r.verifier_id, r.state, r.round, r.task_id, t.due_at,
 	coalesce(t.state IN ('open', 'claimed', 'escalated') AND t.due_at < now(), false), r.response, r.evidence_ids,
-	r.verification_comment, r.version, r.created_at, r.updated_at, r.closed_at`
+	r.verification_comment, r.version, r.created_at, r.updated_at, r.closed_at,
+	ARRAY(SELECT f.id FROM files f WHERE f.id = ANY(r.evidence_ids) ORDER BY array_position(r.evidence_ids, f.id))::uuid[]`
 
 const rectificationFrom = ` FROM rectifications r LEFT JOIN tasks t ON t.id = r.task_id`
 
 func scanRectification(row pgx.CollectableRow) (Rectification, error) {
 	var r Rectification
+	var files []uuid.UUID
 	err := row.Scan(&r.ID, &r.StationID, &r.OrganisationID, &r.RegionCode, &r.ScorecardID, &r.Period, &r.Indicator, &r.IndicatorName,
 		&r.Critical, &r.Points, &r.MaxPoints, &r.VerifierKind, &r.VerifierID, &r.State, &r.Round, &r.TaskID, &r.DueAt, &r.Overdue,
-		&r.Response, &r.EvidenceIDs, &r.VerificationComment, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt)
+		&r.Response, &r.EvidenceIDs, &r.VerificationComment, &r.Version, &r.CreatedAt, &r.UpdatedAt, &r.ClosedAt, &files)
 	if r.EvidenceIDs == nil {
 		r.EvidenceIDs = []uuid.UUID{}
 	}
+	r.EvidenceFiles = FileLinks(files)
 	return r, err
 }
 
@@ -125,7 +142,8 @@ func rectificationFromDB(r db.GetRectificationRow) Rectification {
 		ScorecardID: r.ScorecardID, Period: r.Period, Indicator: r.Indicator, IndicatorName: r.IndicatorName, Critical: r.Critical,
 		Points: r.Points, MaxPoints: r.MaxPoints, VerifierKind: r.VerifierKind, VerifierID: r.VerifierID, State: r.State, Round: r.Round,
 		TaskID: r.TaskID, DueAt: r.DueAt, Overdue: r.Overdue, Response: r.Response, EvidenceIDs: evidence,
-		VerificationComment: r.VerificationComment, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClosedAt: r.ClosedAt}
+		VerificationComment: r.VerificationComment, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClosedAt: r.ClosedAt,
+		EvidenceFiles: FileLinks(r.EvidenceFileIds)}
 }
 
 // RectificationFilter selects items. Exactly one scope applies; the rest

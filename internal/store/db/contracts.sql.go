@@ -23,8 +23,84 @@ func (q *Queries) ContractExists(ctx context.Context, id uuid.UUID) (bool, error
 	return exists, err
 }
 
+const contractViews = `-- name: ContractViews :many
+SELECT c.id, c.station_id, c.organisation_id, c.term_start, c.term_end, (c.funding_yuan * 100)::bigint AS funding_fen,
+    c.targets::text AS targets,
+    (CASE WHEN c.state = 'active' AND c.term_end < $1::date THEN 'ended' ELSE c.state END)::text AS state,
+    c.previous_id, a.id AS application_id, c.created_at
+FROM contracts c
+LEFT JOIN applications a ON a.contract_id = c.id -- an approval starts one contract: at most one row
+WHERE ($2::uuid IS NULL OR c.station_id = $2::uuid)
+    AND ($3::uuid IS NULL OR c.id = $3::uuid)
+    AND ($4::uuid IS NULL OR c.organisation_id = $4::uuid)
+ORDER BY c.term_start DESC, c.created_at DESC, c.id DESC
+`
+
+type ContractViewsParams struct {
+	Today          time.Time
+	StationID      *uuid.UUID
+	ContractID     *uuid.UUID
+	OrganisationID *uuid.UUID
+}
+
+type ContractViewsRow struct {
+	ID             uuid.UUID
+	StationID      uuid.UUID
+	OrganisationID uuid.UUID
+	TermStart      time.Time
+	TermEnd        time.Time
+	FundingFen     int64
+	Targets        string
+	State          string
+	PreviousID     *uuid.UUID
+	ApplicationID  *uuid.UUID
+	CreatedAt      time.Time
+}
+
+// Contracts as people read them: funding in whole fen (numeric(14, 2)
+// times 100 is exact), an active contract whose term is past read as
+// ended, the contract it renews and the application that started it.
+// By station (newest first), optionally one organisation's only; or one
+// contract by its ID.
+func (q *Queries) ContractViews(ctx context.Context, arg ContractViewsParams) ([]ContractViewsRow, error) {
+	rows, err := q.db.Query(ctx, contractViews,
+		arg.Today,
+		arg.StationID,
+		arg.ContractID,
+		arg.OrganisationID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ContractViewsRow{}
+	for rows.Next() {
+		var i ContractViewsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.StationID,
+			&i.OrganisationID,
+			&i.TermStart,
+			&i.TermEnd,
+			&i.FundingFen,
+			&i.Targets,
+			&i.State,
+			&i.PreviousID,
+			&i.ApplicationID,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const contractsOf = `-- name: ContractsOf :many
-SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan, targets, state, created_at FROM contracts WHERE station_id = $1 ORDER BY term_start DESC
+SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan, targets, state, created_at, previous_id FROM contracts WHERE station_id = $1 ORDER BY term_start DESC
 `
 
 func (q *Queries) ContractsOf(ctx context.Context, stationID uuid.UUID) ([]Contract, error) {
@@ -46,6 +122,7 @@ func (q *Queries) ContractsOf(ctx context.Context, stationID uuid.UUID) ([]Contr
 			&i.Targets,
 			&i.State,
 			&i.CreatedAt,
+			&i.PreviousID,
 		); err != nil {
 			return nil, err
 		}
@@ -67,7 +144,7 @@ func (q *Queries) EndContract(ctx context.Context, id uuid.UUID) error {
 }
 
 const getContract = `-- name: GetContract :one
-SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan, targets, state, created_at FROM contracts WHERE id = $1
+SELECT id, station_id, organisation_id, term_start, term_end, funding_yuan, targets, state, created_at, previous_id FROM contracts WHERE id = $1
 `
 
 func (q *Queries) GetContract(ctx context.Context, id uuid.UUID) (Contract, error) {
@@ -83,6 +160,7 @@ func (q *Queries) GetContract(ctx context.Context, id uuid.UUID) (Contract, erro
 		&i.Targets,
 		&i.State,
 		&i.CreatedAt,
+		&i.PreviousID,
 	)
 	return i, err
 }
@@ -115,8 +193,8 @@ func (q *Queries) InsertContractFromApplication(ctx context.Context, arg InsertC
 }
 
 const insertRenewedContract = `-- name: InsertRenewedContract :execrows
-INSERT INTO contracts (id, station_id, organisation_id, term_start, term_end, funding_yuan, targets)
-SELECT $1::uuid, c.station_id, c.organisation_id, $2::date, $3::date, c.funding_yuan, c.targets
+INSERT INTO contracts (id, station_id, organisation_id, term_start, term_end, funding_yuan, targets, previous_id)
+SELECT $1::uuid, c.station_id, c.organisation_id, $2::date, $3::date, c.funding_yuan, c.targets, c.id
 FROM contracts c WHERE c.id = $4::uuid
 ON CONFLICT (id) DO NOTHING
 `

@@ -12,6 +12,56 @@ import (
 	"github.com/google/uuid"
 )
 
+const getFile = `-- name: GetFile :one
+SELECT id, encode(sha256, 'hex')::text AS sha256, size_bytes, content_type, filename, content, owner_org, station_id
+FROM files WHERE id = $1
+`
+
+type GetFileRow struct {
+	ID          uuid.UUID
+	Sha256      string
+	SizeBytes   int64
+	ContentType string
+	Filename    string
+	Content     []byte
+	OwnerOrg    *uuid.UUID
+	StationID   *uuid.UUID
+}
+
+// A stored file with its bytes and what it belongs to.
+func (q *Queries) GetFile(ctx context.Context, id uuid.UUID) (GetFileRow, error) {
+	row := q.db.QueryRow(ctx, getFile, id)
+	var i GetFileRow
+	err := row.Scan(
+		&i.ID,
+		&i.Sha256,
+		&i.SizeBytes,
+		&i.ContentType,
+		&i.Filename,
+		&i.Content,
+		&i.OwnerOrg,
+		&i.StationID,
+	)
+	return i, err
+}
+
+const holdsStationTask = `-- name: HoldsStationTask :one
+SELECT EXISTS (SELECT 1 FROM tasks WHERE station_id = $1 AND assignee_kind = 'person' AND assignee_id = $2::text)
+`
+
+type HoldsStationTaskParams struct {
+	StationID uuid.UUID
+	PersonID  string
+}
+
+// Whether a person holds (or held) a task on the station.
+func (q *Queries) HoldsStationTask(ctx context.Context, arg HoldsStationTaskParams) (bool, error) {
+	row := q.db.QueryRow(ctx, holdsStationTask, arg.StationID, arg.PersonID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const insertStationFile = `-- name: InsertStationFile :one
 INSERT INTO files (id, sha256, size_bytes, content_type, filename, content, owner_org, station_id, kind, period, evidence_date)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)

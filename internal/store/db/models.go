@@ -95,6 +95,7 @@ type Contract struct {
 	Targets        []byte
 	State          string
 	CreatedAt      time.Time
+	PreviousID     *uuid.UUID
 }
 
 type Cycle struct {

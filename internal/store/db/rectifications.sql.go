@@ -16,7 +16,8 @@ const getRectification = `-- name: GetRectification :one
 SELECT r.id, r.station_id, r.organisation_id, r.region_code, r.scorecard_id, r.period, r.indicator, r.indicator_name,
     r.critical, r.points, r.max_points, r.verifier_kind, r.verifier_id, r.state, r.round, r.task_id, t.due_at,
     coalesce(t.state IN ('open', 'claimed', 'escalated') AND t.due_at < now(), false)::bool AS overdue, r.response, r.evidence_ids,
-    r.verification_comment, r.version, r.created_at, r.updated_at, r.closed_at
+    r.verification_comment, r.version, r.created_at, r.updated_at, r.closed_at,
+    ARRAY(SELECT f.id FROM files f WHERE f.id = ANY(r.evidence_ids) ORDER BY array_position(r.evidence_ids, f.id))::uuid[] AS evidence_file_ids
 FROM rectifications r LEFT JOIN tasks t ON t.id = r.task_id WHERE r.id = $1
 `
 
@@ -46,6 +47,7 @@ type GetRectificationRow struct {
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 	ClosedAt            *time.Time
+	EvidenceFileIds     []uuid.UUID
 }
 
 // The due date and overdue flag come from the item's current task.
@@ -78,6 +80,7 @@ func (q *Queries) GetRectification(ctx context.Context, id uuid.UUID) (GetRectif
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.ClosedAt,
+		&i.EvidenceFileIds,
 	)
 	return i, err
 }
@@ -205,7 +208,8 @@ const yearRectifications = `-- name: YearRectifications :many
 SELECT r.id, r.station_id, r.organisation_id, r.region_code, r.scorecard_id, r.period, r.indicator, r.indicator_name,
     r.critical, r.points, r.max_points, r.verifier_kind, r.verifier_id, r.state, r.round, r.task_id, t.due_at,
     coalesce(t.state IN ('open', 'claimed', 'escalated') AND t.due_at < now(), false)::bool AS overdue, r.response, r.evidence_ids,
-    r.verification_comment, r.version, r.created_at, r.updated_at, r.closed_at
+    r.verification_comment, r.version, r.created_at, r.updated_at, r.closed_at,
+    ARRAY(SELECT f.id FROM files f WHERE f.id = ANY(r.evidence_ids) ORDER BY array_position(r.evidence_ids, f.id))::uuid[] AS evidence_file_ids
 FROM rectifications r LEFT JOIN tasks t ON t.id = r.task_id
 WHERE r.station_id = $1 AND r.period LIKE $2::text || 'Q%'
 ORDER BY r.period, r.indicator
@@ -242,6 +246,7 @@ type YearRectificationsRow struct {
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 	ClosedAt            *time.Time
+	EvidenceFileIds     []uuid.UUID
 }
 
 func (q *Queries) YearRectifications(ctx context.Context, arg YearRectificationsParams) ([]YearRectificationsRow, error) {
@@ -279,6 +284,7 @@ func (q *Queries) YearRectifications(ctx context.Context, arg YearRectifications
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.ClosedAt,
+			&i.EvidenceFileIds,
 		); err != nil {
 			return nil, err
 		}

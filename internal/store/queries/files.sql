@@ -34,3 +34,12 @@ WHERE r.station_id = @station_id AND r.id = ANY(@ids::uuid[])
 UNION ALL
 SELECT f.id FROM files f
 WHERE f.station_id = @station_id AND f.id = ANY(@ids::uuid[]) AND (sqlc.narg(period)::text IS NULL OR f.period = sqlc.narg(period)::text);
+
+-- name: GetFile :one
+-- A stored file with its bytes and what it belongs to.
+SELECT id, encode(sha256, 'hex')::text AS sha256, size_bytes, content_type, filename, content, owner_org, station_id
+FROM files WHERE id = $1;
+
+-- name: HoldsStationTask :one
+-- Whether a person holds (or held) a task on the station.
+SELECT EXISTS (SELECT 1 FROM tasks WHERE station_id = @station_id AND assignee_kind = 'person' AND assignee_id = @person_id::text);

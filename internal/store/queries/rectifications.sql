@@ -16,14 +16,16 @@ WHERE rectifications.version < EXCLUDED.version;
 SELECT r.id, r.station_id, r.organisation_id, r.region_code, r.scorecard_id, r.period, r.indicator, r.indicator_name,
     r.critical, r.points, r.max_points, r.verifier_kind, r.verifier_id, r.state, r.round, r.task_id, t.due_at,
     coalesce(t.state IN ('open', 'claimed', 'escalated') AND t.due_at < now(), false)::bool AS overdue, r.response, r.evidence_ids,
-    r.verification_comment, r.version, r.created_at, r.updated_at, r.closed_at
+    r.verification_comment, r.version, r.created_at, r.updated_at, r.closed_at,
+    ARRAY(SELECT f.id FROM files f WHERE f.id = ANY(r.evidence_ids) ORDER BY array_position(r.evidence_ids, f.id))::uuid[] AS evidence_file_ids
 FROM rectifications r LEFT JOIN tasks t ON t.id = r.task_id WHERE r.id = $1;
 
 -- name: YearRectifications :many
 SELECT r.id, r.station_id, r.organisation_id, r.region_code, r.scorecard_id, r.period, r.indicator, r.indicator_name,
     r.critical, r.points, r.max_points, r.verifier_kind, r.verifier_id, r.state, r.round, r.task_id, t.due_at,
     coalesce(t.state IN ('open', 'claimed', 'escalated') AND t.due_at < now(), false)::bool AS overdue, r.response, r.evidence_ids,
-    r.verification_comment, r.version, r.created_at, r.updated_at, r.closed_at
+    r.verification_comment, r.version, r.created_at, r.updated_at, r.closed_at,
+    ARRAY(SELECT f.id FROM files f WHERE f.id = ANY(r.evidence_ids) ORDER BY array_position(r.evidence_ids, f.id))::uuid[] AS evidence_file_ids
 FROM rectifications r LEFT JOIN tasks t ON t.id = r.task_id
 WHERE r.station_id = @station_id AND r.period LIKE @year::text || 'Q%'
 ORDER BY r.period, r.indicator;
