@@ -58,7 +58,13 @@ const (
 	roleSupAssigned authzRole = "supervisor assigned"     // assigned to the township station; the item's verifier
 	roleSupOther    authzRole = "supervisor not assigned" // a supervisor of the same county, not assigned
 	roleNone        authzRole = "no token"
+	roleDisabled    authzRole = "disabled account's token" // a personal token of a disabled county approver
+	roleExpired     authzRole = "expired token"            // an admin service token past its expiry
 )
+
+// authzDeadRoles are callers whose token no longer counts: each gets what
+// a caller without a token gets, on every route. They are called first.
+var authzDeadRoles = []authzRole{roleDisabled, roleExpired}
 
 // authzRoles is the default order the roles are called in: refusals first,
 // then the callers that get through.
@@ -71,7 +77,8 @@ type authzWant struct {
 
 func (w authzWant) of(r authzRole) int {
 	return map[authzRole]int{roleAdmin: w.admin, roleOfficeIn: w.officeIn, roleOfficeOut: w.officeOut, roleOrgOwner: w.orgOwner,
-		roleOrgOther: w.orgOther, roleSupAssigned: w.supAssigned, roleSupOther: w.supOther, roleNone: w.none}[r]
+		roleOrgOther: w.orgOther, roleSupAssigned: w.supAssigned, roleSupOther: w.supOther, roleNone: w.none,
+		roleDisabled: w.none, roleExpired: w.none}[r]
 }
 
 // authzEntry is one route called on one object.
@@ -106,6 +113,7 @@ type authzFixture struct {
 	selfA, selfB     string            // the township's open self-assessment tasks, one per cycle
 	card, item       string            // a scorecard of the township and a rectification item under it
 	failure          string            // a projection failure of the township, its workflow gone
+	clerk            store.Account     // a county clerk's account, with one grant
 }
 
 // newAuthzFixture builds the fixture over HTTP as far as the API allows;
@@ -201,6 +209,24 @@ func newAuthzFixture(s *stack) *authzFixture {
 		t.Fatal(err)
 	}
 	f.failure = failure.ID.String()
+
+	// A county clerk's account to administer; a county approver's token
+	// whose account is then disabled; an admin token already expired.
+	clerk, _, err := s.store.CreateAccount(ctx, "test", store.NewAccount{Login: "matrix.clerk", Name: "矩阵经办",
+		Grant: auth.Grant{Role: auth.RoleOffice, Scope: "510108", Duty: auth.DutyClerk}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clerk = clerk
+	disabled, disabledToken := s.personWithToken("matrix.gone", "矩阵停用", auth.Grant{Role: auth.RoleOffice, Scope: "510108", Duty: auth.DutyApprover})
+	if err := s.store.SetAccountState(ctx, "test", disabled.ID, store.AccountDisabled); err != nil {
+		t.Fatal(err)
+	}
+	expired, _, err := s.store.CreateServiceToken(ctx, "test", auth.RoleAdmin, "", "", new(time.Now().Add(-time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tokens[roleDisabled], f.tokens[roleExpired] = disabledToken, expired
 	return f
 }
 
@@ -232,6 +258,12 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 	// task's workflow). The body is valid for the API and refused by the
 	// workflow's validator after its permission check: 422.
 	manageTask := authzWant{admin: 422, officeIn: 422, officeOut: 404, orgOwner: 403, orgOther: 404, supAssigned: 404, supOther: 404, none: 401}
+	account := "/v1/accounts/" + f.clerk.ID.String()
+	clerkGrant := uuid.Nil.String()
+	if len(f.clerk.Grants) > 0 {
+		clerkGrant = f.clerk.Grants[0].ID.String()
+	}
+	manageAccount := authzWant{admin: 200, officeIn: 200, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401}
 
 	return []authzEntry{
 		// Outside /v1: no token needed, none looked at.
@@ -416,6 +448,33 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 			want: authzWant{admin: 200, officeIn: 200, officeOut: 200, orgOwner: 200, orgOther: 200, supAssigned: 200, supOther: 200, none: 401}},
 		{route: "GET /v1/audit", path: "/v1/audit?subject=" + f.township.ID.String(), want: evidence,
 			note: "a station's trail is for those who see its evidence; outside scope it is 404, as for an ID never audited"},
+		// Accounts: admins and offices administer the accounts they could
+		// have made; organisations' service tokens are no administrators
+		// and supervisors administer nobody (403). The county clerk is in
+		// the county office's reach, not the neighbour's (404).
+		{route: "POST /v1/accounts", path: "/v1/accounts", body: map[string]any{"login": "matrix.new", "display_name": "矩阵",
+			"mobile": "12345678901", "grants": []any{map[string]any{"role": "office", "scope": "510108", "duty": "clerk"}}},
+			want: authzWant{admin: 422, officeIn: 422, officeOut: 422, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "a mobile number that is none: 422 once the caller may administer accounts; nothing is created"},
+		{route: "GET /v1/accounts/{id}", path: account, want: manageAccount},
+		{route: "POST /v1/accounts/{id}/disable", path: account + "/disable", want: manageAccount,
+			note: "disables the clerk, whose token nobody uses; enable follows"},
+		{route: "POST /v1/accounts/{id}/enable", path: account + "/enable", want: manageAccount},
+		{route: "POST /v1/accounts/{id}/reset-link", path: account + "/reset-link",
+			want: authzWant{admin: 201, officeIn: 201, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401}},
+		{route: "POST /v1/accounts/{id}/grants", path: account + "/grants", body: map[string]any{"role": "office", "scope": "510108"},
+			want: authzWant{admin: 422, officeIn: 422, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "an office grant without a duty: 422 after authorization"},
+		{route: "DELETE /v1/accounts/{id}/grants/{grant}", path: account + "/grants/" + clerkGrant,
+			want: authzWant{admin: 409, officeIn: 409, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "the account's last grant: 409 after authorization"},
+
+		// A person's own tokens: service tokens are no person (403).
+		{route: "POST /v1/me/tokens", path: "/v1/me/tokens", body: map[string]any{"name": "matrix"},
+			want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}},
+		{route: "GET /v1/me/tokens", path: "/v1/me/tokens", want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}},
+		{route: "DELETE /v1/me/tokens/{id}", path: "/v1/me/tokens/" + uuid.NewString(), want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}},
+
 		{route: "POST /auth/password", path: "/auth/password", body: map[string]string{"link": "sfl_unknown", "password": "Str0ng-enough-pw"},
 			want: all(400), note: "outside /v1: the link is the credential; an unknown link is 400 naming link"},
 	}
@@ -514,6 +573,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if order == nil {
 				order = authzRoles
 			}
+			order = slices.Concat(authzDeadRoles, order)
 			for _, role := range order {
 				want := e.want.of(role)
 				path := e.path

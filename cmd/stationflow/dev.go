@@ -9,9 +9,11 @@ import (
 	"net"
 	"os"
 
+	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/devserver"
 	"github.com/stationflow/stationflow/internal/devstack"
 	"github.com/stationflow/stationflow/internal/flow"
+	"github.com/stationflow/stationflow/internal/store"
 )
 
 // devCommands are the commands of the development build (-tags dev): they
@@ -32,7 +34,23 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer p.close()
+	p.up = func(ctx context.Context) error { return handOverAdmin(ctx, p, os.Stderr) }
 	return p.serve(ctx, true, true)
+}
+
+// handOverAdmin makes the account admin on a fresh installation and prints
+// its single-use first sign-in link as the last line of start-up: the
+// HTTP address and auth.SignInPath. While the admin has not set a password,
+// each start prints a new link (ending the one before); once it has, none.
+func handOverAdmin(ctx context.Context, p *process, out io.Writer) error {
+	link, err := p.store.EnsureAccount(ctx, "dev", store.NewAccount{Login: "admin", Name: "管理员",
+		Grant: auth.Grant{Role: auth.RoleAdmin}}, false)
+	if err != nil || link == "" {
+		return err
+	}
+	fmt.Fprintf(out, "first admin sign-in (account admin, single use, valid %s):\n%s\n", store.SignInLinkTTL,
+		signInLink("", p.cfg.HTTPAddr, link))
+	return nil
 }
 
 // startEmbedded starts the embedded Temporal server with its Web UI for dev,
