@@ -62,6 +62,10 @@ const (
 	roleExpired     authzRole = "expired token"            // an admin service token past its expiry
 )
 
+// rolePerson is a person: the personal token of an active county approver.
+// It is called, last, only on the entries that give its status (person).
+const rolePerson authzRole = "person (county approver's personal token)"
+
 // authzDeadRoles are callers whose token no longer counts: each gets what
 // a caller without a token gets, on every route. They are called first.
 var authzDeadRoles = []authzRole{roleDisabled, roleExpired}
@@ -96,7 +100,17 @@ type authzEntry struct {
 	paths map[authzRole]string
 	order []authzRole // the call order when it matters; authzRoles otherwise
 	last  bool        // changes state for good: runs after every other entry
-	note  string      // why the statuses are what they are
+	// person is rolePerson's status; 0 leaves the person out of the entry.
+	person int
+	note   string // why the statuses are what they are
+}
+
+// wantOf is the status role must get on the entry.
+func (e authzEntry) wantOf(r authzRole) int {
+	if r == rolePerson {
+		return e.person
+	}
+	return e.want.of(r)
 }
 
 // authzFixture is the world the matrix is called on.
@@ -114,6 +128,7 @@ type authzFixture struct {
 	card, item       string            // a scorecard of the township and a rectification item under it
 	failure          string            // a projection failure of the township, its workflow gone
 	clerk            store.Account     // a county clerk's account, with one grant
+	revokedToken     string            // a personal token of rolePerson's, revoked
 }
 
 // newAuthzFixture builds the fixture over HTTP as far as the API allows;
@@ -227,6 +242,16 @@ func newAuthzFixture(s *stack) *authzFixture {
 		t.Fatal(err)
 	}
 	f.tokens[roleDisabled], f.tokens[roleExpired] = disabledToken, expired
+	person, personToken := s.personWithToken("matrix.person", "矩阵审批", auth.Grant{Role: auth.RoleOffice, Scope: "510108", Duty: auth.DutyApprover})
+	f.tokens[rolePerson] = personToken
+	_, spare, err := s.store.CreateAccountToken(ctx, "test", person.ID, "revoked", 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.RevokeToken(ctx, "test", spare.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.revokedToken = spare.ID.String()
 	return f
 }
 
@@ -445,7 +470,8 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 		// the object's own scope rule (here the township's evidence rule);
 		// a sign-in link needs no token, and an unknown one is 400 for all.
 		{route: "GET /v1/me", path: "/v1/me",
-			want: authzWant{admin: 200, officeIn: 200, officeOut: 200, orgOwner: 200, orgOther: 200, supAssigned: 200, supOther: 200, none: 401}},
+			want:   authzWant{admin: 200, officeIn: 200, officeOut: 200, orgOwner: 200, orgOther: 200, supAssigned: 200, supOther: 200, none: 401},
+			person: 200},
 		{route: "GET /v1/audit", path: "/v1/audit?subject=" + f.township.ID.String(), want: evidence,
 			note: "a station's trail is for those who see its evidence; outside scope it is 404, as for an ID never audited"},
 		// Accounts: admins and offices administer the accounts they could
@@ -453,10 +479,11 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 		// and supervisors administer nobody (403). The county clerk is in
 		// the county office's reach, not the neighbour's (404).
 		{route: "POST /v1/accounts", path: "/v1/accounts", body: map[string]any{"login": "matrix.new", "display_name": "矩阵",
-			"mobile": "12345678901", "grants": []any{map[string]any{"role": "office", "scope": "510108", "duty": "clerk"}}},
-			want: authzWant{admin: 422, officeIn: 422, officeOut: 422, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
-			note: "a mobile number that is none: 422 once the caller may administer accounts; nothing is created"},
-		{route: "GET /v1/accounts/{id}", path: account, want: manageAccount},
+			"grants": []any{map[string]any{"role": "office", "scope": "510108"}}},
+			want:   authzWant{admin: 422, officeIn: 422, officeOut: 422, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			person: 422, note: "an office grant without a duty: 422 once the caller may administer accounts; nothing is created"},
+		{route: "GET /v1/accounts/{id}", path: account, want: manageAccount, person: 200,
+			note: "the county approver's personal token administers its county's clerk as the county office does"},
 		{route: "POST /v1/accounts/{id}/disable", path: account + "/disable", want: manageAccount,
 			note: "disables the clerk, whose token nobody uses; enable follows"},
 		{route: "POST /v1/accounts/{id}/enable", path: account + "/enable", want: manageAccount},
@@ -470,10 +497,14 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 			note: "the account's last grant: 409 after authorization"},
 
 		// A person's own tokens: service tokens are no person (403).
+		// A person makes a token for itself (harmless to the fixture), and
+		// revoking a token not its own is 404 like an unknown one.
 		{route: "POST /v1/me/tokens", path: "/v1/me/tokens", body: map[string]any{"name": "matrix"},
-			want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}},
-		{route: "GET /v1/me/tokens", path: "/v1/me/tokens", want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}},
-		{route: "DELETE /v1/me/tokens/{id}", path: "/v1/me/tokens/" + uuid.NewString(), want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}},
+			want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}, person: 201},
+		{route: "GET /v1/me/tokens", path: "/v1/me/tokens", want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}, person: 200},
+		{route: "DELETE /v1/me/tokens/{id}", path: "/v1/me/tokens/" + f.revokedToken,
+			want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}, person: 409,
+			note: "the person's own token, revoked already: 409; another's is 404 (TestPersonalTokens…)"},
 
 		{route: "POST /auth/password", path: "/auth/password", body: map[string]string{"link": "sfl_unknown", "password": "Str0ng-enough-pw"},
 			want: all(400), note: "outside /v1: the link is the credential; an unknown link is 400 naming link"},
@@ -574,8 +605,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 				order = authzRoles
 			}
 			order = slices.Concat(authzDeadRoles, order)
+			if e.person != 0 {
+				order = append(order, rolePerson)
+			}
 			for _, role := range order {
-				want := e.want.of(role)
+				want := e.wantOf(role)
 				path := e.path
 				if p, ok := e.paths[role]; ok {
 					path = p

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -77,8 +78,9 @@ func (s *Store) AccountTokens(ctx context.Context, account uuid.UUID) ([]Persona
 	}), err
 }
 
-// RevokeAccountToken revokes one of the account's own live tokens;
-// ErrNotFound for a token of anyone else, or none live.
+// RevokeAccountToken revokes one of the account's own live tokens:
+// ErrConflict for its own token revoked already, ErrNotFound for a token
+// of anyone else or none.
 func (s *Store) RevokeAccountToken(ctx context.Context, actor string, account, token uuid.UUID) error {
 	return s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
 		n, err := q.RevokeAccountToken(ctx, db.RevokeAccountTokenParams{ID: token, AccountID: &account})
@@ -86,6 +88,10 @@ func (s *Store) RevokeAccountToken(ctx context.Context, actor string, account, t
 			return err
 		}
 		if n == 0 {
+			info, err := q.TokenInfo(ctx, token)
+			if err == nil && info.AccountID != nil && *info.AccountID == account {
+				return fmt.Errorf("%w: the token is revoked already", ErrConflict)
+			}
 			return ErrNotFound
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "token.revoked", ObjectType: "account", ObjectID: account.String(),

@@ -69,9 +69,26 @@ var (
 	emailPattern  = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]+\.[^@\s]{1,63}$`)
 )
 
-// Check validates an account's fields and grant, naming the first field
+// Check validates an account's fields and grants, naming the first field
 // that breaks a rule.
 func (a NewAccount) Check() error {
+	if err := a.CheckFields(); err != nil {
+		return err
+	}
+	for i, g := range a.grants() {
+		if err := g.Check(); err != nil {
+			field := "grant"
+			if len(a.Grants) > 0 {
+				field = fmt.Sprintf("grants[%d]", i)
+			}
+			return fieldError(forms.FieldError{Field: field, Message: err.Error()})
+		}
+	}
+	return nil
+}
+
+// CheckFields validates an account's own fields, its grants aside.
+func (a NewAccount) CheckFields() error {
 	switch {
 	case !loginPattern.MatchString(a.Login):
 		return fieldError(forms.FieldError{Field: "login", Message: "登录名为 2–64 个小写字母、数字或 . _ - / must be 2-64 of a-z, 0-9, . _ -"})
@@ -84,15 +101,6 @@ func (a NewAccount) Check() error {
 	}
 	if msg := forms.CheckText(a.Name); msg != "" {
 		return fieldError(forms.FieldError{Field: "name", Message: msg})
-	}
-	for i, g := range a.grants() {
-		if err := g.Check(); err != nil {
-			field := "grant"
-			if len(a.Grants) > 0 {
-				field = fmt.Sprintf("grants[%d]", i)
-			}
-			return fieldError(forms.FieldError{Field: field, Message: err.Error()})
-		}
 	}
 	return nil
 }

@@ -113,6 +113,9 @@ func (c *Cases) CreateAccount(ctx context.Context, who Caller, in Input[NewAccou
 		return CreatedAccount{}, err
 	}
 	na := store.NewAccount{Login: req.Login, Name: req.DisplayName, Mobile: req.Mobile, Email: req.Email}
+	if err := na.CheckFields(); err != nil {
+		return CreatedAccount{}, storeRefusal(err)
+	}
 	for i, gr := range req.Grants {
 		prefix := fmt.Sprintf("grants[%d].", i)
 		g, err := gr.grant(prefix)

@@ -81,7 +81,7 @@ func (c *Cases) MyTokens(ctx context.Context, who Caller) ([]store.PersonalToken
 }
 
 // RevokeMyToken revokes one of the calling person's own tokens; anyone
-// else's is not found.
+// else's is not found, its own revoked already a conflict.
 func (c *Cases) RevokeMyToken(ctx context.Context, who Caller, id string) error {
 	if err := person(who); err != nil {
 		return err
@@ -94,5 +94,5 @@ func (c *Cases) RevokeMyToken(ctx context.Context, who Caller, id string) error 
 	if errors.Is(err, store.ErrNotFound) {
 		return NotFound("token")
 	}
-	return err
+	return storeRefusal(err)
 }
