@@ -71,7 +71,7 @@ func (g GrantRequest) grant(prefix string) (auth.Grant, error) {
 // NewAccountRequest is an account to create with its grants.
 type NewAccountRequest struct {
 	Login       string         `json:"login" validate:"required,max=64"`
-	DisplayName string         `json:"display_name" validate:"required,max=100"`
+	DisplayName string         `json:"display_name" validate:"required,max=100,name"`
 	Mobile      string         `json:"mobile" validate:"omitempty,max=11"`
 	Email       string         `json:"email" validate:"omitempty,max=254"`
 	Grants      []GrantRequest `json:"grants" validate:"required,min=1,max=8,dive"`

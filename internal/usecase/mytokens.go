@@ -20,7 +20,7 @@ import (
 // days (90 when 0, at most 366) and the grants it carries by ID (every
 // grant the caller holds when empty).
 type NewTokenRequest struct {
-	Name        string      `json:"name" validate:"required,max=100"`
+	Name        string      `json:"name" validate:"required,max=100,name"`
 	ExpiresDays int         `json:"expires_days" validate:"min=0,max=366"`
 	Grants      []uuid.UUID `json:"grants" validate:"max=16"`
 }
