@@ -252,15 +252,26 @@ func TestDemoSeedLoadsTheProvinceOnceWithAWorkflowPerStation(t *testing.T) {
 	if !strings.Contains(out, fmt.Sprintf("new: %d stations", stations)) {
 		t.Fatalf("first seed did not load %d stations:\n%s", stations, out)
 	}
+	links := demoLinks(t, out)
 	out = e.cli(t, "demo", "seed", "--counties", counties)
 	if !strings.Contains(out, "new: 0 stations, 0 organisations, 0 people") {
 		t.Fatalf("second seed added rows:\n%s", out)
+	}
+	// Each demo account is made once; a second seed replaces its link.
+	for login, link := range demoLinks(t, out) {
+		if link == links[login] {
+			t.Errorf("the second seed printed %s's link again", login)
+		}
 	}
 	st, err := store.Open(context.Background(), e.databaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	var accounts int
+	if err := st.DBForTests().QueryRow(context.Background(), `SELECT count(*) FROM accounts WHERE login LIKE 'demo-%'`).Scan(&accounts); err != nil || accounts != 7 {
+		t.Errorf("after two seeds, %d demo accounts (%v), want 7", accounts, err)
+	}
 	var total, started int
 	if err := st.DBForTests().QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE workflow_started) FROM stations`).Scan(&total, &started); err != nil {
 		t.Fatal(err)
@@ -298,4 +309,24 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// demoLinks reads the demo accounts' sign-in links from demo seed's output,
+// failing unless there is one for each kind of person.
+func demoLinks(t *testing.T, out string) map[string]string {
+	t.Helper()
+	links := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && strings.HasPrefix(f[0], "demo-") && strings.Contains(f[1], "/auth/password#link=sfl_") {
+			links[f[0]] = f[1]
+		}
+	}
+	for _, login := range []string{"demo-admin", "demo-province-office", "demo-city-office", "demo-county-office",
+		"demo-county-clerk", "demo-organisation", "demo-supervisor"} {
+		if links[login] == "" {
+			t.Errorf("demo seed printed no sign-in link for %s:\n%s", login, out)
+		}
+	}
+	return links
 }
