@@ -58,7 +58,17 @@ const (
 	roleSupAssigned authzRole = "supervisor assigned"     // assigned to the township station; the item's verifier
 	roleSupOther    authzRole = "supervisor not assigned" // a supervisor of the same county, not assigned
 	roleNone        authzRole = "no token"
+	roleDisabled    authzRole = "disabled account's token" // a personal token of a disabled county approver
+	roleExpired     authzRole = "expired token"            // an admin service token past its expiry
 )
+
+// rolePerson is a person: the personal token of an active county approver.
+// It is called, last, only on the entries that give its status (person).
+const rolePerson authzRole = "person (county approver's personal token)"
+
+// authzDeadRoles are callers whose token no longer counts: each gets what
+// a caller without a token gets, on every route. They are called first.
+var authzDeadRoles = []authzRole{roleDisabled, roleExpired}
 
 // authzRoles is the default order the roles are called in: refusals first,
 // then the callers that get through.
@@ -71,7 +81,8 @@ type authzWant struct {
 
 func (w authzWant) of(r authzRole) int {
 	return map[authzRole]int{roleAdmin: w.admin, roleOfficeIn: w.officeIn, roleOfficeOut: w.officeOut, roleOrgOwner: w.orgOwner,
-		roleOrgOther: w.orgOther, roleSupAssigned: w.supAssigned, roleSupOther: w.supOther, roleNone: w.none}[r]
+		roleOrgOther: w.orgOther, roleSupAssigned: w.supAssigned, roleSupOther: w.supOther, roleNone: w.none,
+		roleDisabled: w.none, roleExpired: w.none}[r]
 }
 
 // authzEntry is one route called on one object.
@@ -89,7 +100,17 @@ type authzEntry struct {
 	paths map[authzRole]string
 	order []authzRole // the call order when it matters; authzRoles otherwise
 	last  bool        // changes state for good: runs after every other entry
-	note  string      // why the statuses are what they are
+	// person is rolePerson's status; 0 leaves the person out of the entry.
+	person int
+	note   string // why the statuses are what they are
+}
+
+// wantOf is the status role must get on the entry.
+func (e authzEntry) wantOf(r authzRole) int {
+	if r == rolePerson {
+		return e.person
+	}
+	return e.want.of(r)
 }
 
 // authzFixture is the world the matrix is called on.
@@ -109,6 +130,8 @@ type authzFixture struct {
 	notification     string            // an in-app notification of the unassigned supervisor's account
 	rosterEntry      string            // a member of the township's staff, joined today
 	file             string            // an evidence photo orgA filed for the township
+	clerk            store.Account     // a county clerk's account, with one grant
+	revokedToken     string            // a personal token of rolePerson's, revoked
 }
 
 // newAuthzFixture builds the fixture over HTTP as far as the API allows;
@@ -212,6 +235,34 @@ func newAuthzFixture(s *stack) *authzFixture {
 	fileType, fileBody := multipartFile(t, "photo", "活动照片.png", pngBytes(11))
 	s.send("POST", "/v1/stations/"+f.township.ID.String()+"/files", orgAToken, fileType, fileBody).must(t, 201).json(t, &photo)
 	f.file = photo.ID.String()
+
+	// A county clerk's account to administer; a county approver's token
+	// whose account is then disabled; an admin token already expired.
+	clerk, _, err := s.store.CreateAccount(ctx, "test", store.NewAccount{Login: "matrix.clerk", Name: "矩阵经办",
+		Grant: auth.Grant{Role: auth.RoleOffice, Scope: "510108", Duty: auth.DutyClerk}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clerk = clerk
+	disabled, disabledToken := s.personWithToken("matrix.gone", "矩阵停用", auth.Grant{Role: auth.RoleOffice, Scope: "510108", Duty: auth.DutyApprover})
+	if err := s.store.SetAccountState(ctx, "test", disabled.ID, store.AccountDisabled); err != nil {
+		t.Fatal(err)
+	}
+	expired, _, err := s.store.CreateServiceToken(ctx, "test", auth.RoleAdmin, "", "", new(time.Now().Add(-time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tokens[roleDisabled], f.tokens[roleExpired] = disabledToken, expired
+	person, personToken := s.personWithToken("matrix.person", "矩阵审批", auth.Grant{Role: auth.RoleOffice, Scope: "510108", Duty: auth.DutyApprover})
+	f.tokens[rolePerson] = personToken
+	_, spare, err := s.store.CreateAccountToken(ctx, "test", person.ID, "revoked", 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.RevokeToken(ctx, "test", spare.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.revokedToken = spare.ID.String()
 	return f
 }
 
@@ -275,6 +326,12 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 	// task's workflow). The body is valid for the API and refused by the
 	// workflow's validator after its permission check: 422.
 	manageTask := authzWant{admin: 422, officeIn: 422, officeOut: 404, orgOwner: 403, orgOther: 404, supAssigned: 404, supOther: 404, none: 401}
+	account := "/v1/accounts/" + f.clerk.ID.String()
+	clerkGrant := uuid.Nil.String()
+	if len(f.clerk.Grants) > 0 {
+		clerkGrant = f.clerk.Grants[0].ID.String()
+	}
+	manageAccount := authzWant{admin: 200, officeIn: 200, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401}
 
 	return []authzEntry{
 		// Outside /v1: no token needed, none looked at.
@@ -488,7 +545,8 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 		// the object's own scope rule (here the township's evidence rule);
 		// a sign-in link needs no token, and an unknown one is 400 for all.
 		{route: "GET /v1/me", path: "/v1/me",
-			want: authzWant{admin: 200, officeIn: 200, officeOut: 200, orgOwner: 200, orgOther: 200, supAssigned: 200, supOther: 200, none: 401}},
+			want:   authzWant{admin: 200, officeIn: 200, officeOut: 200, orgOwner: 200, orgOther: 200, supAssigned: 200, supOther: 200, none: 401},
+			person: 200},
 		{route: "GET /v1/audit", path: "/v1/audit?subject=" + f.township.ID.String(), want: evidence,
 			note: "a station's trail is for those who see its evidence; outside scope it is 404, as for an ID never audited"},
 		// Notifications belong to a person: only the supervisor acting
@@ -505,6 +563,38 @@ func authzMatrix(t *testing.T, f *authzFixture) []authzEntry {
 			body: map[string]string{"wecom_url": "http://insecure.example/hook"},
 			want: authzWant{admin: 422, officeIn: 422, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
 			note: "an http webhook is 422 once allowed; a region outside the office's is 404"},
+		// Accounts: admins and offices administer the accounts they could
+		// have made; organisations' service tokens are no administrators
+		// and supervisors administer nobody (403). The county clerk is in
+		// the county office's reach, not the neighbour's (404).
+		{route: "POST /v1/accounts", path: "/v1/accounts", body: map[string]any{"login": "matrix.new", "display_name": "矩阵",
+			"grants": []any{map[string]any{"role": "office", "scope": "510108"}}},
+			want:   authzWant{admin: 422, officeIn: 422, officeOut: 422, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			person: 422, note: "an office grant without a duty: 422 once the caller may administer accounts; nothing is created"},
+		{route: "GET /v1/accounts/{id}", path: account, want: manageAccount, person: 200,
+			note: "the county approver's personal token administers its county's clerk as the county office does"},
+		{route: "POST /v1/accounts/{id}/disable", path: account + "/disable", want: manageAccount,
+			note: "disables the clerk, whose token nobody uses; enable follows"},
+		{route: "POST /v1/accounts/{id}/enable", path: account + "/enable", want: manageAccount},
+		{route: "POST /v1/accounts/{id}/reset-link", path: account + "/reset-link",
+			want: authzWant{admin: 201, officeIn: 201, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401}},
+		{route: "POST /v1/accounts/{id}/grants", path: account + "/grants", body: map[string]any{"role": "office", "scope": "510108"},
+			want: authzWant{admin: 422, officeIn: 422, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "an office grant without a duty: 422 after authorization"},
+		{route: "DELETE /v1/accounts/{id}/grants/{grant}", path: account + "/grants/" + clerkGrant,
+			want: authzWant{admin: 409, officeIn: 409, officeOut: 404, orgOwner: 403, orgOther: 403, supAssigned: 403, supOther: 403, none: 401},
+			note: "the account's last grant: 409 after authorization"},
+
+		// A person's own tokens: service tokens are no person (403).
+		// A person makes a token for itself (harmless to the fixture), and
+		// revoking a token not its own is 404 like an unknown one.
+		{route: "POST /v1/me/tokens", path: "/v1/me/tokens", body: map[string]any{"name": "matrix"},
+			want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}, person: 201},
+		{route: "GET /v1/me/tokens", path: "/v1/me/tokens", want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}, person: 200},
+		{route: "DELETE /v1/me/tokens/{id}", path: "/v1/me/tokens/" + f.revokedToken,
+			want: authzWant{403, 403, 403, 403, 403, 403, 403, 401}, person: 409,
+			note: "the person's own token, revoked already: 409; another's is 404 (TestPersonalTokens…)"},
+
 		{route: "POST /auth/password", path: "/auth/password", body: map[string]string{"link": "sfl_unknown", "password": "Str0ng-enough-pw"},
 			want: all(400), note: "outside /v1: the link is the credential; an unknown link is 400 naming link"},
 		{route: "POST /auth/sign-in", path: "/auth/sign-in", body: map[string]string{"login": "", "password": "Str0ng-enough-pw"},
@@ -610,8 +700,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if order == nil {
 				order = authzRoles
 			}
+			order = slices.Concat(authzDeadRoles, order)
+			if e.person != 0 {
+				order = append(order, rolePerson)
+			}
 			for _, role := range order {
-				want := e.want.of(role)
+				want := e.wantOf(role)
 				path := e.path
 				if p, ok := e.paths[role]; ok {
 					path = p

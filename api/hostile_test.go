@@ -107,9 +107,9 @@ func hostileTargets(f *authzFixture, matrix []authzEntry) map[string]hostileTarg
 			if _, ok := out[e.route]; ok {
 				continue
 			}
-			for _, role := range append([]authzRole{roleAdmin}, authzRoles...) {
-				if _, moved := e.paths[role]; !moved && slices.Contains(passed, e.want.of(role)) {
-					out[e.route] = hostileTarget{entry: e, token: f.tokens[role], status: e.want.of(role)}
+			for _, role := range slices.Concat([]authzRole{roleAdmin}, authzRoles, []authzRole{rolePerson}) {
+				if _, moved := e.paths[role]; !moved && slices.Contains(passed, e.wantOf(role)) {
+					out[e.route] = hostileTarget{entry: e, token: f.tokens[role], status: e.wantOf(role)}
 					break
 				}
 			}

@@ -178,6 +178,16 @@ func (s *Server) routes() *mux.Router {
 	v1.Handle("/me/notification-preferences", s.handle(s.getNotificationPreferences)).Methods(http.MethodGet)
 	v1.Handle("/me/notification-preferences", s.handle(s.putNotificationPreferences)).Methods(http.MethodPut)
 	v1.Handle("/notification-channels/{region}", s.handle(s.putNotificationChannel)).Methods(http.MethodPut)
+	v1.Handle("/me/tokens", s.handle(s.createMyToken)).Methods(http.MethodPost)
+	v1.Handle("/me/tokens", s.handle(s.listMyTokens)).Methods(http.MethodGet)
+	v1.Handle("/me/tokens/{id}", s.handle(s.revokeMyToken)).Methods(http.MethodDelete)
+	v1.Handle("/accounts", s.handle(s.createAccount)).Methods(http.MethodPost)
+	v1.Handle("/accounts/{id}", s.handle(s.getAccount)).Methods(http.MethodGet)
+	v1.Handle("/accounts/{id}/disable", s.handle(s.disableAccount)).Methods(http.MethodPost)
+	v1.Handle("/accounts/{id}/enable", s.handle(s.enableAccount)).Methods(http.MethodPost)
+	v1.Handle("/accounts/{id}/reset-link", s.handle(s.accountResetLink)).Methods(http.MethodPost)
+	v1.Handle("/accounts/{id}/grants", s.handle(s.addGrant)).Methods(http.MethodPost)
+	v1.Handle("/accounts/{id}/grants/{grant}", s.handle(s.removeGrant)).Methods(http.MethodDelete)
 	return r
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/codes"
 	"github.com/stationflow/stationflow/internal/demo"
+	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/worker"
 )
 
@@ -82,7 +83,37 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "  %-50s %s\n", t.what, token)
 	}
+	if err := demoAccounts(ctx, p, county, orgID, supervisorID, stdout); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "\ntry: curl -H 'Authorization: Bearer <token>' 'http://%s/v1/stations?region=%s&limit=5'\n", cfg.HTTPAddr, county)
+	return nil
+}
+
+// demoAccounts makes one account per kind of person, each plainly named,
+// and prints a single-use sign-in link for each. Run again, it adds no
+// account and replaces every link it printed before.
+func demoAccounts(ctx context.Context, p *process, county, orgID, supervisorID string, stdout io.Writer) error {
+	accounts := []struct {
+		login, name string
+		grant       auth.Grant
+	}{
+		{"demo-admin", "演示管理员", auth.Grant{Role: auth.RoleAdmin}},
+		{"demo-province-office", "演示省厅", auth.Grant{Role: auth.RoleOffice, Scope: "51", Duty: auth.DutyApprover}},
+		{"demo-city-office", "演示市局", auth.Grant{Role: auth.RoleOffice, Scope: "5101", Duty: auth.DutyApprover}},
+		{"demo-county-office", "演示区县民政局（审批）", auth.Grant{Role: auth.RoleOffice, Scope: county, Duty: auth.DutyApprover}},
+		{"demo-county-clerk", "演示区县民政局（经办）", auth.Grant{Role: auth.RoleOffice, Scope: county, Duty: auth.DutyClerk}},
+		{"demo-organisation", "演示社工机构", auth.Grant{Role: auth.RoleOrg, Scope: orgID, OrgAdmin: true}},
+		{"demo-supervisor", "演示督导", auth.Grant{Role: auth.RoleSupervisor, Scope: supervisorID}},
+	}
+	fmt.Fprintln(stdout, "\naccounts to sign in as (single-use links, valid", store.SignInLinkTTL.String()+"; run demo seed again for new ones):")
+	for _, a := range accounts {
+		link, err := p.store.EnsureAccount(ctx, "demo-seed", store.NewAccount{Login: a.login, Name: a.name, Grant: a.grant}, true)
+		if err != nil {
+			return fmt.Errorf("demo account %s: %w", a.login, err)
+		}
+		fmt.Fprintf(stdout, "  %-22s %s\n", a.login, signInLink("", p.cfg.HTTPAddr, link))
+	}
 	return nil
 }
 

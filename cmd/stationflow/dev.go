@@ -9,9 +9,11 @@ import (
 	"net"
 	"os"
 
+	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/devserver"
 	"github.com/stationflow/stationflow/internal/devstack"
 	"github.com/stationflow/stationflow/internal/flow"
+	"github.com/stationflow/stationflow/internal/store"
 )
 
 // devCommands are the commands of the development build (-tags dev): they
@@ -32,7 +34,31 @@ func runDev(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer p.close()
+	link, err := handOverAdmin(ctx, p)
+	if err != nil {
+		return err
+	}
+	if link != "" {
+		p.up = func(context.Context) error {
+			fmt.Fprintf(os.Stderr, "first admin sign-in (account admin, single use, valid %s):\n%s\n", store.SignInLinkTTL, link)
+			return nil
+		}
+	}
 	return p.serve(ctx, true, true)
+}
+
+// handOverAdmin makes the account admin on a fresh installation and
+// answers its single-use first sign-in link, which dev prints as the last
+// line of start-up, once the API listens: the HTTP address and
+// auth.SignInPath. While the admin has not set a password, each start
+// makes a new link (ending the one before); once it has, none ("").
+func handOverAdmin(ctx context.Context, p *process) (string, error) {
+	link, err := p.store.EnsureAccount(ctx, "dev", store.NewAccount{Login: "admin", Name: "管理员",
+		Grant: auth.Grant{Role: auth.RoleAdmin}}, false)
+	if err != nil || link == "" {
+		return "", err
+	}
+	return signInLink("", p.cfg.HTTPAddr, link), nil
 }
 
 // startEmbedded starts the embedded Temporal server with its Web UI for dev,

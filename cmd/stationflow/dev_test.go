@@ -67,6 +67,13 @@ func (e devEnv) cli(t *testing.T, args ...string) string {
 // startDev starts `stationflow dev` and waits until /readyz answers 200.
 func (e devEnv) startDev(t *testing.T) *exec.Cmd {
 	t.Helper()
+	cmd, _ := e.startDevLogged(t)
+	return cmd
+}
+
+// startDevLogged is startDev that also tells where dev's output goes.
+func (e devEnv) startDevLogged(t *testing.T) (*exec.Cmd, string) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "dev")
 	cmd.Env = e.environ()
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "dev.log"))
@@ -93,7 +100,26 @@ func (e devEnv) startDev(t *testing.T) *exec.Cmd {
 		log, _ := os.ReadFile(logFile.Name())
 		t.Fatalf("stationflow dev not ready in 90s; its log:\n%s", log)
 	}
-	return cmd
+	return cmd, logFile.Name()
+}
+
+// adminLink waits for dev's start-up to end with the first admin's
+// sign-in link, and returns the link's token.
+func adminLink(t *testing.T, log, httpAddr string) string {
+	t.Helper()
+	prefix := "http://" + httpAddr + "/auth/password#link="
+	var token string
+	printed := func() bool {
+		raw, _ := os.ReadFile(log)
+		last := lastLine(string(raw))
+		token, _ = strings.CutPrefix(last, prefix)
+		return strings.HasPrefix(last, prefix) && strings.HasPrefix(token, "sfl_")
+	}
+	if !assert.Eventually(t, printed, 30*time.Second, 50*time.Millisecond) {
+		raw, _ := os.ReadFile(log)
+		t.Fatalf("dev's start-up does not end with the admin's sign-in link:\n%s", raw)
+	}
+	return token
 }
 
 func (e devEnv) call(t *testing.T, method, path, token string, body any) (int, []byte) {
@@ -124,7 +150,14 @@ func lastLine(s string) string {
 
 func TestDevStackKeepsStationsAndWorkflowsAcrossAKill(t *testing.T) {
 	e := newDevEnv(t)
-	dev := e.startDev(t)
+	dev, log := e.startDevLogged(t)
+
+	// A fresh installation hands over its first admin: the link, printed
+	// last, sets the admin's password once.
+	link := adminLink(t, log, e.httpAddr)
+	if status, raw := e.call(t, "POST", "/auth/password", "", map[string]string{"link": link, "password": "Str0ng-enough-pw"}); status != 204 {
+		t.Fatalf("the admin's link: %d %s", status, raw)
+	}
 
 	// The Web UI is served by dev itself.
 	res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", e.uiPort))
@@ -174,7 +207,22 @@ func TestDevStackKeepsStationsAndWorkflowsAcrossAKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = dev.Process.Wait()
-	e.startDev(t)
+	_, log = e.startDevLogged(t)
+	// The admin has its password: no new link was made before the API
+	// listened, so none is printed.
+	st, err := store.Open(context.Background(), e.databaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var links int
+	if err := st.DBForTests().QueryRow(context.Background(),
+		`SELECT count(*) FROM sign_in_links l JOIN accounts a ON a.id = l.account_id WHERE a.login = 'admin'`).Scan(&links); err != nil {
+		t.Fatal(err)
+	}
+	if raw, _ := os.ReadFile(log); links != 1 || bytes.Contains(raw, []byte("/auth/password#link=")) {
+		t.Errorf("a restart made %d links in all, though the admin has a password; its output:\n%s", links, raw)
+	}
 
 	status, raw := e.call(t, "GET", "/v1/stations/"+county.ID.String(), admin, nil)
 	if status != 200 || !bytes.Contains(raw, []byte(`"phase":"awaiting_operator"`)) {
@@ -204,15 +252,26 @@ func TestDemoSeedLoadsTheProvinceOnceWithAWorkflowPerStation(t *testing.T) {
 	if !strings.Contains(out, fmt.Sprintf("new: %d stations", stations)) {
 		t.Fatalf("first seed did not load %d stations:\n%s", stations, out)
 	}
+	links := demoLinks(t, out)
 	out = e.cli(t, "demo", "seed", "--counties", counties)
 	if !strings.Contains(out, "new: 0 stations, 0 organisations, 0 people") {
 		t.Fatalf("second seed added rows:\n%s", out)
+	}
+	// Each demo account is made once; a second seed replaces its link.
+	for login, link := range demoLinks(t, out) {
+		if link == links[login] {
+			t.Errorf("the second seed printed %s's link again", login)
+		}
 	}
 	st, err := store.Open(context.Background(), e.databaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	var accounts int
+	if err := st.DBForTests().QueryRow(context.Background(), `SELECT count(*) FROM accounts WHERE login LIKE 'demo-%'`).Scan(&accounts); err != nil || accounts != 7 {
+		t.Errorf("after two seeds, %d demo accounts (%v), want 7", accounts, err)
+	}
 	var total, started int
 	if err := st.DBForTests().QueryRow(context.Background(), `SELECT count(*), count(*) FILTER (WHERE workflow_started) FROM stations`).Scan(&total, &started); err != nil {
 		t.Fatal(err)
@@ -250,4 +309,24 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// demoLinks reads the demo accounts' sign-in links from demo seed's output,
+// failing unless there is one for each kind of person.
+func demoLinks(t *testing.T, out string) map[string]string {
+	t.Helper()
+	links := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && strings.HasPrefix(f[0], "demo-") && strings.Contains(f[1], "/auth/password#link=sfl_") {
+			links[f[0]] = f[1]
+		}
+	}
+	for _, login := range []string{"demo-admin", "demo-province-office", "demo-city-office", "demo-county-office",
+		"demo-county-clerk", "demo-organisation", "demo-supervisor"} {
+		if links[login] == "" {
+			t.Errorf("demo seed printed no sign-in link for %s:\n%s", login, out)
+		}
+	}
+	return links
 }

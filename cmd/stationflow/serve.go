@@ -115,6 +115,8 @@ type process struct {
 	client  client.Client
 	keys    []codec.Key
 	closers []func()
+	// up, when set, runs once the HTTP API listens: the last of start-up.
+	up func(context.Context) error
 }
 
 func (p *process) close() {
@@ -243,6 +245,11 @@ func (p *process) serve(ctx context.Context, runWorker, runAPI bool) error {
 				return err
 			}
 			defer stop()
+		}
+		if p.up != nil {
+			if err := p.up(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	select {

@@ -69,13 +69,14 @@ func runUserCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// signInLink is where a person sets their password. The link's token is
-// in the fragment, which browsers never send to a server or a log.
+// signInLink is where a person sets their password (auth.SignInPath).
+// The link's token is in the fragment, which browsers never send to a
+// server or a log.
 func signInLink(baseURL, httpAddr, token string) string {
 	if baseURL == "" {
 		baseURL = "http://" + httpAddr
 	}
-	return strings.TrimRight(baseURL, "/") + "/auth/password#link=" + token
+	return strings.TrimRight(baseURL, "/") + auth.SignInPath(token)
 }
 
 func runUserChange(ctx context.Context, verb string, args []string, stdout io.Writer) error {

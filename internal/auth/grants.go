@@ -73,3 +73,9 @@ func (g Grant) ScopeID() uuid.UUID {
 	id, _ := uuid.Parse(g.Scope)
 	return id
 }
+
+// SignInPath is where a person uses a single-use sign-in link: the page
+// at /auth/password, with the link's token in the fragment, which
+// browsers never send to a server or a log. The page posts the token and
+// the new password to POST /auth/password.
+func SignInPath(linkToken string) string { return "/auth/password#link=" + linkToken }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -34,13 +35,23 @@ const (
 	AccountDisabled = "disabled"
 )
 
-// NewAccount is an account to create with its first grant.
+// NewAccount is an account to create with its first grant, or with
+// Grants when it holds more than one.
 type NewAccount struct {
 	Login  string
 	Name   string
 	Mobile string
 	Email  string
 	Grant  auth.Grant
+	Grants []auth.Grant
+}
+
+// grants are the grants the account is created with.
+func (a NewAccount) grants() []auth.Grant {
+	if len(a.Grants) > 0 {
+		return a.Grants
+	}
+	return []auth.Grant{a.Grant}
 }
 
 // SignInLinkTTL is how long a first sign-in or reset link stays usable.
@@ -58,9 +69,26 @@ var (
 	emailPattern  = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]+\.[^@\s]{1,63}$`)
 )
 
-// Check validates an account's fields and grant, naming the first field
+// Check validates an account's fields and grants, naming the first field
 // that breaks a rule.
 func (a NewAccount) Check() error {
+	if err := a.CheckFields(); err != nil {
+		return err
+	}
+	for i, g := range a.grants() {
+		if err := g.Check(); err != nil {
+			field := "grant"
+			if len(a.Grants) > 0 {
+				field = fmt.Sprintf("grants[%d]", i)
+			}
+			return fieldError(forms.FieldError{Field: field, Message: err.Error()})
+		}
+	}
+	return nil
+}
+
+// CheckFields validates an account's own fields, its grants aside.
+func (a NewAccount) CheckFields() error {
 	switch {
 	case !loginPattern.MatchString(a.Login):
 		return fieldError(forms.FieldError{Field: "login", Message: "登录名为 2–64 个小写字母、数字或 . _ - / must be 2-64 of a-z, 0-9, . _ -"})
@@ -74,29 +102,28 @@ func (a NewAccount) Check() error {
 	if msg := forms.CheckText(a.Name); msg != "" {
 		return fieldError(forms.FieldError{Field: "name", Message: msg})
 	}
-	if err := a.Grant.Check(); err != nil {
-		return fieldError(forms.FieldError{Field: "grant", Message: err.Error()})
-	}
 	return nil
 }
 
-// CreateAccount creates an active account with its first grant and a
-// first sign-in link, and returns the link's token, which is never shown
-// again. A supervisor grant links the account to that person's record;
-// an org grant needs the organisation to exist.
+// CreateAccount creates an active account with its grants and a first
+// sign-in link, and returns the link's token, which is never shown again.
+// A supervisor grant links the account to that person's record; an org
+// grant needs the organisation to exist.
 func (s *Store) CreateAccount(ctx context.Context, actor string, a NewAccount) (Account, string, error) {
 	if err := a.Check(); err != nil {
 		return Account{}, "", err
 	}
-	if err := s.checkGrantSubject(ctx, a.Grant); err != nil {
-		return Account{}, "", err
-	}
+	grants := slices.Clone(a.grants())
 	acc := Account{ID: NewID(), Login: a.Login, DisplayName: a.Name, Mobile: a.Mobile, Email: a.Email, State: AccountActive}
-	if a.Grant.Role == auth.RoleSupervisor {
-		person := a.Grant.ScopeID()
-		acc.PersonID = &person
+	for i := range grants {
+		if err := s.checkGrantSubject(ctx, grants[i]); err != nil {
+			return Account{}, "", err
+		}
+		grants[i].ID = NewID()
+		if grants[i].Role == auth.RoleSupervisor && acc.PersonID == nil {
+			acc.PersonID = new(grants[i].ScopeID())
+		}
 	}
-	a.Grant.ID = NewID()
 	var link string
 	err := s.inTx(ctx, func(tx pgx.Tx, q *db.Queries) error {
 		err := q.InsertAccount(ctx, db.InsertAccountParams{ID: acc.ID, Login: acc.Login, DisplayName: acc.DisplayName,
@@ -107,18 +134,28 @@ func (s *Store) CreateAccount(ctx context.Context, actor string, a NewAccount) (
 		if err != nil {
 			return err
 		}
-		if err := q.InsertGrant(ctx, db.InsertGrantParams{ID: a.Grant.ID, AccountID: acc.ID, Role: string(a.Grant.Role),
-			Scope: a.Grant.Scope, Duty: string(a.Grant.Duty), OrgAdmin: a.Grant.OrgAdmin}); err != nil {
-			return err
+		for _, g := range grants {
+			if err := insertGrant(ctx, q, acc.ID, g); err != nil {
+				return err
+			}
 		}
 		if link, err = newSignInLink(ctx, q, acc.ID, LinkFirstSignIn); err != nil {
 			return err
 		}
 		return AppendAudit(ctx, tx, AuditEntry{Actor: actor, Action: "account.created", ObjectType: "account", ObjectID: acc.ID.String(),
-			Detail: mustJSON(map[string]any{"grant": a.Grant})})
+			Detail: mustJSON(map[string]any{"grants": grants})})
 	})
-	acc.Grants = []auth.Grant{a.Grant}
+	acc.Grants = grants
 	return acc, link, err
+}
+
+func insertGrant(ctx context.Context, q *db.Queries, account uuid.UUID, g auth.Grant) error {
+	err := q.InsertGrant(ctx, db.InsertGrantParams{ID: g.ID, AccountID: account, Role: string(g.Role),
+		Scope: g.Scope, Duty: string(g.Duty), OrgAdmin: g.OrgAdmin})
+	if isUniqueViolation(err) {
+		return fmt.Errorf("%w: the account holds this role over this scope already", ErrConflict)
+	}
+	return err
 }
 
 // fieldError is a refusal naming one field.

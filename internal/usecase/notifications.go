@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/forms"
 	"github.com/stationflow/stationflow/internal/store"
@@ -21,14 +19,6 @@ import (
 type InboxQuery struct {
 	UnreadOnly bool
 	Page       store.Page
-}
-
-// person refuses a caller who is not a person.
-func person(who Caller) error {
-	if who.AccountID == uuid.Nil {
-		return forbidden("只有个人账户有通知 / only a person's account has notifications")
-	}
-	return nil
 }
 
 // Notifications lists the caller's own notifications, newest first.

@@ -123,6 +123,33 @@ func (q *Queries) AccountName(ctx context.Context, id uuid.UUID) (string, error)
 	return display_name, err
 }
 
+const deleteGrant = `-- name: DeleteGrant :execrows
+DELETE FROM account_grants WHERE id = $1 AND account_id = $2
+`
+
+type DeleteGrantParams struct {
+	ID        uuid.UUID
+	AccountID uuid.UUID
+}
+
+func (q *Queries) DeleteGrant(ctx context.Context, arg DeleteGrantParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteGrant, arg.ID, arg.AccountID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const endSignInLinks = `-- name: EndSignInLinks :exec
+UPDATE sign_in_links SET used_at = now() WHERE account_id = $1 AND used_at IS NULL
+`
+
+// Ends every unused sign-in link of the account, before a new one replaces them.
+func (q *Queries) EndSignInLinks(ctx context.Context, accountID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, endSignInLinks, accountID)
+	return err
+}
+
 const insertAccount = `-- name: InsertAccount :exec
 INSERT INTO accounts (id, login, display_name, mobile, email, person_id) VALUES ($1, $2, $3, $4, $5, $6)
 `
@@ -193,6 +220,21 @@ func (q *Queries) InsertSignInLink(ctx context.Context, arg InsertSignInLinkPara
 		arg.Purpose,
 		arg.ExpiresAt,
 	)
+	return err
+}
+
+const linkPerson = `-- name: LinkPerson :exec
+UPDATE accounts SET person_id = $2, updated_at = now() WHERE id = $1 AND person_id IS NULL
+`
+
+type LinkPersonParams struct {
+	ID       uuid.UUID
+	PersonID *uuid.UUID
+}
+
+// Links the account to a person record when it has none yet.
+func (q *Queries) LinkPerson(ctx context.Context, arg LinkPersonParams) error {
+	_, err := q.db.Exec(ctx, linkPerson, arg.ID, arg.PersonID)
 	return err
 }
 

@@ -12,6 +12,47 @@ import (
 	"github.com/google/uuid"
 )
 
+const accountTokens = `-- name: AccountTokens :many
+SELECT id, label, created_at, expires_at, last_used_at FROM api_tokens
+WHERE account_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+ORDER BY created_at DESC, id
+`
+
+type AccountTokensRow struct {
+	ID         uuid.UUID
+	Label      string
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+}
+
+// An account's live personal tokens, newest first.
+func (q *Queries) AccountTokens(ctx context.Context, accountID *uuid.UUID) ([]AccountTokensRow, error) {
+	rows, err := q.db.Query(ctx, accountTokens, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AccountTokensRow{}
+	for rows.Next() {
+		var i AccountTokensRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Label,
+			&i.CreatedAt,
+			&i.ExpiresAt,
+			&i.LastUsedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const insertAccountToken = `-- name: InsertAccountToken :exec
 INSERT INTO api_tokens (id, token_hash, account_id, label, expires_at) VALUES ($1, $2, $3, $4, $5)
 `
@@ -102,6 +143,23 @@ func (q *Queries) LiveToken(ctx context.Context, tokenHash []byte) (LiveTokenRow
 		&i.DisplayName,
 	)
 	return i, err
+}
+
+const revokeAccountToken = `-- name: RevokeAccountToken :execrows
+UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL
+`
+
+type RevokeAccountTokenParams struct {
+	ID        uuid.UUID
+	AccountID *uuid.UUID
+}
+
+func (q *Queries) RevokeAccountToken(ctx context.Context, arg RevokeAccountTokenParams) (int64, error) {
+	result, err := q.db.Exec(ctx, revokeAccountToken, arg.ID, arg.AccountID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const revokeToken = `-- name: RevokeToken :execrows

@@ -33,3 +33,14 @@ UPDATE accounts SET password_hash = $2, password_changed_at = now(), updated_at 
 
 -- name: PasswordHash :one
 SELECT coalesce(password_hash, '')::text FROM accounts WHERE id = $1 AND state = 'active';
+
+-- name: DeleteGrant :execrows
+DELETE FROM account_grants WHERE id = $1 AND account_id = $2;
+
+-- name: LinkPerson :exec
+-- Links the account to a person record when it has none yet.
+UPDATE accounts SET person_id = $2, updated_at = now() WHERE id = $1 AND person_id IS NULL;
+
+-- name: EndSignInLinks :exec
+-- Ends every unused sign-in link of the account, before a new one replaces them.
+UPDATE sign_in_links SET used_at = now() WHERE account_id = $1 AND used_at IS NULL;

@@ -35,3 +35,12 @@ WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 mi
 -- name: TokenInfo :one
 SELECT id, coalesce(role, '')::text AS role, scope, account_id, label, created_at, expires_at, last_used_at, revoked_at
 FROM api_tokens WHERE id = $1;
+
+-- name: AccountTokens :many
+-- An account's live personal tokens, newest first.
+SELECT id, label, created_at, expires_at, last_used_at FROM api_tokens
+WHERE account_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+ORDER BY created_at DESC, id;
+
+-- name: RevokeAccountToken :execrows
+UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL;
