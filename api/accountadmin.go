@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/stationflow/stationflow/internal/auth"
 	"github.com/stationflow/stationflow/internal/store"
 	"github.com/stationflow/stationflow/internal/usecase"
 )
@@ -13,6 +14,24 @@ import (
 func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) error {
 	created, err := s.cases().CreateAccount(r.Context(), principal(r), body[usecase.NewAccountRequest](w, r))
 	return answer(w, http.StatusCreated, created, err)
+}
+
+// listAccounts lists the accounts the caller administers, in login order.
+func (s *Server) listAccounts(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.cases().Accounts(r.Context(), principal(r), query(s, r, func(page store.Page) (usecase.AccountQuery, error) {
+		q := usecase.AccountQuery{Page: page}
+		var err error
+		if q.State, err = optional(r, "state", "", oneOf(store.AccountActive, store.AccountDisabled)); err != nil {
+			return q, err
+		}
+		roles := []string{string(auth.RoleAdmin), string(auth.RoleOffice), string(auth.RoleSupervisor), string(auth.RoleOrg)}
+		if q.Role, err = optional(r, "role", "", oneOf(roles...)); err != nil {
+			return q, err
+		}
+		q.Prefix, err = optional(r, "q", "", prefixParam(MaxPrefix))
+		return q, err
+	}))
+	return answer(w, http.StatusOK, list.Sealed(s.sealFor(r)), err)
 }
 
 func (s *Server) getAccount(w http.ResponseWriter, r *http.Request) error {

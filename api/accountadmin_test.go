@@ -186,3 +186,100 @@ func TestPersonalTokensAreMadeListedExpiredAndRevokedByTheirPerson(t *testing.T)
 		t.Errorf("after revoking one and another expiring, listed %+v", list.Items)
 	}
 }
+
+// accountPage gets one page of GET /v1/accounts as token sees it.
+func (s *stack) accountPage(token, query string) store.List[store.Account] {
+	s.t.Helper()
+	var page store.List[store.Account]
+	s.do("GET", "/v1/accounts"+query, token, nil).must(s.t, http.StatusOK).json(s.t, &page)
+	return page
+}
+
+func logins(accounts []store.Account) []string {
+	out := make([]string, len(accounts))
+	for i, a := range accounts {
+		out[i] = a.Login
+	}
+	return out
+}
+
+func TestAccountListShowsWhatTheCallerAdministersPagedByLogin(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	admin := s.token(auth.RoleAdmin, "")
+	orgA, _ := s.organisation(admin, "成华区阳光社工服务中心", "52510108MJ0000051")
+	_, county := s.activate(s.createAccount(admin, "ch.approver", office("510108", "approver")))
+	for _, login := range []string{"ch.clerk3", "ch.clerk1", "ch.clerk2"} {
+		s.do("POST", "/v1/accounts", admin, map[string]any{"login": login, "display_name": "经办 " + login, "mobile": "13800000000",
+			"grants": []any{office("510108", "clerk")}}).must(t, 201)
+	}
+	s.createAccount(admin, "jj.clerk", office("510104", "clerk")).must(t, 201)
+	s.createAccount(admin, "cd.office", office("5101", "approver")).must(t, 201)
+
+	// The county office pages through its own accounts, two at a time, in
+	// login order; the neighbour county's and the city's never appear.
+	var seen []store.Account
+	page := s.accountPage(county, "?limit=2")
+	for pages := 1; ; pages++ {
+		if len(page.Items) > 2 {
+			t.Fatalf("page %d holds %d items, limit 2", pages, len(page.Items))
+		}
+		seen = append(seen, page.Items...)
+		if page.NextCursor == nil {
+			if pages < 2 {
+				t.Errorf("only %d page(s)", pages)
+			}
+			break
+		}
+		page = s.accountPage(county, "?limit=2&cursor="+*page.NextCursor)
+	}
+	want := []string{"ch.approver", "ch.clerk1", "ch.clerk2", "ch.clerk3"}
+	if got := logins(seen); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("the county office listed %v, want %v", got, want)
+	}
+	for _, a := range seen {
+		if a.Login == "ch.clerk1" && (a.Mobile != "13800000000" || len(a.Grants) != 1 || a.Grants[0].Duty != auth.DutyClerk) {
+			t.Errorf("an office sees its clerk whole: %+v", a)
+		}
+	}
+	if got := logins(s.accountPage(county, "?q=ch.clerk2").Items); strings.Join(got, " ") != "ch.clerk2" {
+		t.Errorf("q=ch.clerk2 listed %v", got)
+	}
+	if got := logins(s.accountPage(s.token(auth.RoleOffice, "510104"), "").Items); strings.Join(got, " ") != "jj.clerk" {
+		t.Errorf("the neighbour county listed %v, want only its own clerk", got)
+	}
+
+	// A forged cursor, or one sealed for other filters, is 400 naming cursor;
+	// so are bad filters, each naming itself.
+	first := s.accountPage(county, "?limit=1")
+	refusedNaming(t, s.do("GET", "/v1/accounts?cursor=AQ"+strings.Repeat("A", 42), county, nil), 400, "cursor")
+	refusedNaming(t, s.do("GET", "/v1/accounts?state=active&cursor="+*first.NextCursor, county, nil), 400, "cursor")
+	refusedNaming(t, s.do("GET", "/v1/accounts?state=gone", county, nil), 400, "state")
+	refusedNaming(t, s.do("GET", "/v1/accounts?role=root", county, nil), 400, "role")
+	refusedNaming(t, s.do("GET", "/v1/accounts?q="+strings.Repeat("a", 65), county, nil), 400, "q")
+
+	// state=disabled lists the disabled accounts only.
+	clerk2, err := s.store.AccountByLogin(context.Background(), "ch.clerk2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.do("POST", "/v1/accounts/"+clerk2.ID.String()+"/disable", county, nil).must(t, 200)
+	disabled := s.accountPage(county, "?state=disabled")
+	if got := logins(disabled.Items); strings.Join(got, " ") != "ch.clerk2" || disabled.Items[0].State != store.AccountDisabled {
+		t.Errorf("state=disabled listed %+v", disabled.Items)
+	}
+	if got := logins(s.accountPage(county, "?state=active").Items); strings.Join(got, " ") != "ch.approver ch.clerk1 ch.clerk3" {
+		t.Errorf("state=active listed %v", got)
+	}
+
+	// An organisation's administrator lists its own staff, without their
+	// mobile numbers; other callers administer nobody.
+	_, orgAdmin := s.activate(s.createAccount(admin, "yg.admin", map[string]any{"role": "org", "scope": orgA.ID, "org_admin": true}))
+	s.do("POST", "/v1/accounts", orgAdmin, map[string]any{"login": "yg.staff", "display_name": "员工", "mobile": "13900000000",
+		"grants": []any{map[string]any{"role": "org", "scope": orgA.ID}}}).must(t, 201)
+	staff := s.accountPage(orgAdmin, "?role=org")
+	if got := logins(staff.Items); strings.Join(got, " ") != "yg.admin yg.staff" || staff.Items[1].Mobile != "" {
+		t.Errorf("the organisation's administrator listed %+v", staff.Items)
+	}
+	s.do("GET", "/v1/accounts", s.token(auth.RoleOrg, orgA.ID.String()), nil).must(t, 403)
+}

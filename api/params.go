@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
@@ -220,6 +221,23 @@ func boolParam(name, v string) (bool, error) {
 		return false, paramRefused(name, name+" is true or false", "must be true or false")
 	}
 	return b, nil
+}
+
+// MaxPrefix bounds a search prefix, in characters.
+const MaxPrefix = 64
+
+// prefixParam parses a search prefix: one line of text (checkParamText
+// has refused control characters) of at most max characters.
+func prefixParam(max int) parser[string] {
+	return func(name, v string) (string, error) {
+		if msg := forms.CheckLine(v); msg != "" {
+			return "", textRefused(http.StatusBadRequest, name, msg)
+		}
+		if utf8.RuneCountInString(v) > max {
+			return "", paramRefused(name, name+" is too long", fmt.Sprintf("must be at most %d characters", max))
+		}
+		return v, nil
+	}
 }
 
 // oneOf parses one of options.

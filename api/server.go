@@ -182,6 +182,7 @@ func (s *Server) routes() *mux.Router {
 	v1.Handle("/me/tokens", s.handle(s.listMyTokens)).Methods(http.MethodGet)
 	v1.Handle("/me/tokens/{id}", s.handle(s.revokeMyToken)).Methods(http.MethodDelete)
 	v1.Handle("/accounts", s.handle(s.createAccount)).Methods(http.MethodPost)
+	v1.Handle("/accounts", s.handle(s.listAccounts)).Methods(http.MethodGet)
 	v1.Handle("/accounts/{id}", s.handle(s.getAccount)).Methods(http.MethodGet)
 	v1.Handle("/accounts/{id}/disable", s.handle(s.disableAccount)).Methods(http.MethodPost)
 	v1.Handle("/accounts/{id}/enable", s.handle(s.enableAccount)).Methods(http.MethodPost)

@@ -137,3 +137,93 @@ func (s *Store) EnsureAccount(ctx context.Context, actor string, a NewAccount, a
 	})
 	return link, err
 }
+
+// AccountFilter narrows a list of accounts: by state, by a role some grant
+// holds, and by a prefix of the login or display name.
+type AccountFilter struct {
+	State  string
+	Role   string
+	Prefix string
+}
+
+// accountColumns is the select list of ListAccounts.
+const accountColumns = `id, login, display_name, mobile, email, state, person_id, created_at`
+
+// ListAccounts lists, in login order after the page's cursor (an account's
+// ID), the accounts that pass the filter and keep, with their grants. keep
+// judges each account with its grants (a caller's visibility); rows are
+// read in batches until the page is full or none are left.
+func (s *Store) ListAccounts(ctx context.Context, f AccountFilter, p Page, keep func(Account) (bool, error)) (List[Account], error) {
+	limit := p.limit()
+	var kept []Account
+	after := p.After
+	for len(kept) <= limit {
+		batch, err := s.accountBatch(ctx, f, after, limit+1)
+		if err != nil {
+			return List[Account]{}, err
+		}
+		for _, a := range batch {
+			ok, err := keep(a)
+			if err != nil {
+				return List[Account]{}, err
+			}
+			if ok && len(kept) <= limit {
+				kept = append(kept, a)
+			}
+		}
+		if len(batch) < limit+1 {
+			break
+		}
+		after = batch[len(batch)-1].ID
+	}
+	return pageOf(kept, limit, func(a Account) uuid.UUID { return a.ID }), nil
+}
+
+// accountBatch reads up to n accounts in login order after the account
+// after (uuid.Nil: from the first), with their grants.
+func (s *Store) accountBatch(ctx context.Context, f AccountFilter, after uuid.UUID, n int) ([]Account, error) {
+	q := newQuery(`SELECT ` + accountColumns + ` FROM accounts`)
+	q.whereIf(f.State != "", "state = ?", f.State)
+	q.whereIf(f.Role != "", "EXISTS (SELECT 1 FROM account_grants g WHERE g.account_id = accounts.id AND g.role = ?)", f.Role)
+	q.whereIf(f.Prefix != "", "(starts_with(login, ?) OR starts_with(display_name, ?))", f.Prefix, f.Prefix)
+	q.whereIf(after != uuid.Nil, "login > (SELECT login FROM accounts a WHERE a.id = ?)", after)
+	q.args = append(q.args, n)
+	rows, err := s.pool.Query(ctx, q.sql(fmt.Sprintf("ORDER BY login LIMIT $%d", len(q.args))), q.args...)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Account, error) {
+		var a Account
+		err := r.Scan(&a.ID, &a.Login, &a.DisplayName, &a.Mobile, &a.Email, &a.State, &a.PersonID, &a.CreatedAt)
+		return a, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return accounts, s.batchGrants(ctx, accounts)
+}
+
+// batchGrants fills in the grants of accounts with one query.
+func (s *Store) batchGrants(ctx context.Context, accounts []Account) error {
+	ids := make([]uuid.UUID, len(accounts))
+	at := make(map[uuid.UUID]int, len(accounts))
+	for i, a := range accounts {
+		ids[i], at[a.ID] = a.ID, i
+		accounts[i].Grants = []auth.Grant{}
+	}
+	rows, err := s.pool.Query(ctx, `SELECT account_id, id, role, scope, duty, org_admin FROM account_grants
+		WHERE account_id = ANY($1) ORDER BY created_at, id`, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var account uuid.UUID
+		var g auth.Grant
+		if err := rows.Scan(&account, &g.ID, &g.Role, &g.Scope, &g.Duty, &g.OrgAdmin); err != nil {
+			return err
+		}
+		accounts[at[account]].Grants = append(accounts[at[account]].Grants, g)
+	}
+	return rows.Err()
+}

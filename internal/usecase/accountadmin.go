@@ -328,3 +328,36 @@ func (c *Cases) RemoveGrant(ctx context.Context, who Caller, id, grant string) e
 	}
 	return c.Store.RemoveGrant(ctx, who.Actor(), acc.ID, gid)
 }
+
+// AccountQuery asks for a page of the accounts the caller administers,
+// narrowed by state, role and a login or display-name prefix.
+type AccountQuery struct {
+	State  string
+	Role   string
+	Prefix string
+	Page   store.Page
+}
+
+// Accounts lists, in login order, exactly the accounts the caller sees
+// one by one (seesAccount). Mobile numbers and e-mail addresses are
+// personal data an organisation's administrator does not need: only
+// admins and offices get them.
+func (c *Cases) Accounts(ctx context.Context, who Caller, in Input[AccountQuery]) (store.List[store.Account], error) {
+	if err := administers(who); err != nil {
+		return store.List[store.Account]{}, err
+	}
+	q, err := in()
+	if err != nil {
+		return store.List[store.Account]{}, err
+	}
+	f := store.AccountFilter{State: q.State, Role: q.Role, Prefix: q.Prefix}
+	list, err := c.Store.ListAccounts(ctx, f, q.Page, func(acc store.Account) (bool, error) {
+		return c.seesAccount(ctx, who, acc)
+	})
+	if who.Role != auth.RoleAdmin && who.Role != auth.RoleOffice {
+		for i := range list.Items {
+			list.Items[i].Mobile, list.Items[i].Email = "", ""
+		}
+	}
+	return list, err
+}
