@@ -151,6 +151,8 @@ func (s *Server) routes() *mux.Router {
 	v1.Handle("/staffing-rules/{region}", s.handle(s.putStaffingRule)).Methods(http.MethodPut)
 	v1.Handle("/stations/{id}/projects", s.handle(s.createProject)).Methods(http.MethodPost)
 	v1.Handle("/stations/{id}/projects", s.handle(s.listProjects)).Methods(http.MethodGet)
+	v1.Handle("/stations/{id}/supervision-sessions", s.handle(s.recordSupervisionSession)).Methods(http.MethodPost)
+	v1.Handle("/stations/{id}/supervision-sessions", s.handle(s.listSupervisionSessions)).Methods(http.MethodGet)
 	v1.Handle("/stations/{id}/scorecards", s.handle(s.listStationScorecards)).Methods(http.MethodGet)
 	v1.Handle("/scorecards/{id}", s.handle(s.getScorecard)).Methods(http.MethodGet)
 	v1.Handle("/rectifications", s.handle(s.listRectifications)).Methods(http.MethodGet)

@@ -49,6 +49,9 @@ type EvidencePack struct {
 	// Resources are the station's projects meeting the quarter, by funder
 	// kind and in total (资源整合); see packResources.
 	Resources Resources `json:"resources"`
+	// InternalSupervision is the quarter's internal supervision sessions,
+	// never counted in the six service lines (see internalSupervision).
+	InternalSupervision InternalSupervision `json:"internal_supervision"`
 }
 
 // EvidencePack collects a station's quarter: the totals of its records
@@ -87,6 +90,9 @@ func (s *Store) EvidencePack(ctx context.Context, stationID uuid.UUID, q period.
 	pack.Files = append(pack.Files, files...)
 	if pack.Roster, err = s.rosterQuarter(ctx, stationID, from, to); err != nil {
 		return pack, fmt.Errorf("the quarter's roster: %w", err)
+	}
+	if pack.InternalSupervision, err = s.internalSupervision(ctx, stationID, from, to); err != nil {
+		return pack, fmt.Errorf("the quarter's internal supervision: %w", err)
 	}
 	return pack, s.packResources(ctx, stationID, q, term, &pack)
 }

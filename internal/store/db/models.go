@@ -442,6 +442,18 @@ type SupervisionQuarter struct {
 	UpdatedAt      time.Time
 }
 
+type SupervisionSession struct {
+	ID             uuid.UUID
+	StationID      uuid.UUID
+	OrganisationID uuid.UUID
+	Date           time.Time
+	Minutes        int
+	SupervisorID   uuid.UUID
+	StaffIds       []uuid.UUID
+	Topic          string
+	CreatedAt      time.Time
+}
+
 type SupervisorAssignment struct {
 	PersonID   uuid.UUID
 	StationID  uuid.UUID
